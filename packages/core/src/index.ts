@@ -1,0 +1,44 @@
+export {
+  type BackendName,
+  ensureGradients,
+  type InitBackendOptions,
+  initBackend,
+  type WebGPUAdapterChoice,
+} from './backend.js';
+export { type CustomGradResult, customGrad } from './custom-grad.js';
+export { Dropout, dropout } from './dropout.js';
+export { Embedding, type EmbeddingOptions } from './embedding.js';
+export { kaimingUniform, normal, uniform } from './init.js';
+export { LayerNorm, layerNorm } from './layer-norm.js';
+export {
+  Conv1D,
+  type Conv1DOptions,
+  isLinearLike,
+  Linear,
+  type LinearLike,
+  type LinearOptions,
+  linear,
+} from './linear.js';
+export {
+  type LoadStateDictOptions,
+  type LoadStateDictResult,
+  Module,
+  ModuleList,
+  type NamedParameterOptions,
+  type Parameter,
+  StateDictError,
+} from './module.js';
+export { getDefaultRng, manualSeed, Rng } from './rng.js';
+export { DTYPE_BYTES, type SafetensorsDtype } from './safetensors/dtypes.js';
+export {
+  openSafetensors,
+  readSafetensors,
+  SafetensorsError,
+  type SafetensorsFile,
+  type TensorInfo,
+} from './safetensors/read.js';
+export {
+  serializeSafetensors,
+  type WriteSafetensorsOptions,
+  writeSafetensors,
+} from './safetensors/write.js';

@@ -1,0 +1,56 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { customGrad } from './custom-grad.js';
+import { Module, type Parameter } from './module.js';
+
+/**
+ * Layer normalisation over the last axis with PyTorch's semantics (biased variance, `eps` inside
+ * the square root). The backward is written out so autodiff records one node instead of a dozen.
+ */
+export function layerNorm(
+  x: tf.Tensor,
+  weight: tf.Tensor,
+  bias: tf.Tensor,
+  eps: number,
+): tf.Tensor {
+  const axis = x.rank - 1;
+  return customGrad(([xi, w, b], save) => {
+    const mean = tf.mean(xi, axis, true);
+    const centered = tf.sub(xi, mean);
+    const variance = tf.mean(tf.square(centered), axis, true);
+    const rstd = tf.rsqrt(tf.add(variance, eps));
+    const normed = tf.mul(centered, rstd);
+    save([normed, rstd, w]);
+    return {
+      value: tf.add(tf.mul(normed, w), b),
+      gradFunc: (dy, [xHat, r, wSaved]) => {
+        const leading = [...Array(axis).keys()];
+        const dNormed = tf.mul(dy, wSaved);
+        const meanD = tf.mean(dNormed, axis, true);
+        const meanDx = tf.mean(tf.mul(dNormed, xHat), axis, true);
+        const dx = tf.mul(r, tf.sub(tf.sub(dNormed, meanD), tf.mul(xHat, meanDx)));
+        const dw = tf.sum(tf.mul(dy, xHat), leading);
+        const db = tf.sum(dy, leading);
+        return [dx, dw, db];
+      },
+    };
+  })(x, weight, bias);
+}
+
+/** PyTorch's `nn.LayerNorm(normalizedShape)` over the last axis (`weight` ones, `bias` zeros). */
+export class LayerNorm extends Module {
+  weight: Parameter;
+  bias: Parameter;
+
+  constructor(
+    readonly normalizedShape: number,
+    readonly eps = 1e-5,
+  ) {
+    super();
+    this.weight = this.registerParameter('weight', tf.ones([normalizedShape]));
+    this.bias = this.registerParameter('bias', tf.zeros([normalizedShape]));
+  }
+
+  forward(x: tf.Tensor): tf.Tensor {
+    return layerNorm(x, this.weight, this.bias, this.eps);
+  }
+}

@@ -1,0 +1,129 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * A small seeded generator (xoshiro128**, seeded through splitmix32). Random tensors are drawn in
+ * JavaScript and uploaded, so a given seed gives the same numbers on every backend — tfjs's own
+ * random kernels differ between backends.
+ */
+export class Rng {
+  private s0 = 0;
+  private s1 = 0;
+  private s2 = 0;
+  private s3 = 0;
+  private spareNormal: number | null = null;
+
+  constructor(seed: number = Date.now()) {
+    this.seed(seed);
+  }
+
+  /** Resets the state, like `torch.manual_seed`. */
+  seed(seed: number): void {
+    let x = seed >>> 0;
+    const splitmix = () => {
+      x = (x + 0x9e3779b9) >>> 0;
+      let z = x;
+      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+      return (z ^ (z >>> 16)) >>> 0;
+    };
+    this.s0 = splitmix();
+    this.s1 = splitmix();
+    this.s2 = splitmix();
+    this.s3 = splitmix();
+    this.spareNormal = null;
+  }
+
+  /** A uniformly distributed 32-bit unsigned integer. */
+  nextUint32(): number {
+    const result = Math.imul(rotl(Math.imul(this.s1, 5), 7), 9) >>> 0;
+    const t = this.s1 << 9;
+    this.s2 ^= this.s0;
+    this.s3 ^= this.s1;
+    this.s1 ^= this.s2;
+    this.s0 ^= this.s3;
+    this.s2 ^= t;
+    this.s3 = rotl(this.s3, 11);
+    return result;
+  }
+
+  /** A float in [0, 1). */
+  random(): number {
+    return this.nextUint32() / 4294967296;
+  }
+
+  /** A standard normal sample (Box-Muller, caching the second value). */
+  normal(): number {
+    if (this.spareNormal !== null) {
+      const v = this.spareNormal;
+      this.spareNormal = null;
+      return v;
+    }
+    let u = 0;
+    while (u === 0) u = this.random();
+    const v = this.random();
+    const radius = Math.sqrt(-2 * Math.log(u));
+    this.spareNormal = radius * Math.sin(2 * Math.PI * v);
+    return radius * Math.cos(2 * Math.PI * v);
+  }
+
+  /** An integer in [0, n). */
+  int(n: number): number {
+    return Math.floor(this.random() * n);
+  }
+
+  /** Shuffles `items` in place (Fisher-Yates) and returns it. */
+  shuffle<T>(items: T[]): T[] {
+    for (let i = items.length - 1; i > 0; i--) {
+      const j = this.int(i + 1);
+      [items[i], items[j]] = [items[j], items[i]];
+    }
+    return items;
+  }
+
+  /** A new generator whose stream is independent of this one's later draws. */
+  fork(): Rng {
+    return new Rng(this.nextUint32());
+  }
+
+  uniformArray(size: number, low = 0, high = 1): Float32Array {
+    const out = new Float32Array(size);
+    const span = high - low;
+    for (let i = 0; i < size; i++) out[i] = low + span * this.random();
+    return out;
+  }
+
+  normalArray(size: number, mean = 0, std = 1): Float32Array {
+    const out = new Float32Array(size);
+    for (let i = 0; i < size; i++) out[i] = mean + std * this.normal();
+    return out;
+  }
+
+  uniform(shape: number[], low = 0, high = 1): tf.Tensor {
+    return tf.tensor(this.uniformArray(sizeOf(shape), low, high), shape, 'float32');
+  }
+
+  normalTensor(shape: number[], mean = 0, std = 1): tf.Tensor {
+    return tf.tensor(this.normalArray(sizeOf(shape), mean, std), shape, 'float32');
+  }
+}
+
+function rotl(x: number, k: number): number {
+  return (x << k) | (x >>> (32 - k));
+}
+
+function sizeOf(shape: number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+const defaultRng = new Rng(0x5eed);
+
+/** The generator modules use when none is passed. */
+export function getDefaultRng(): Rng {
+  return defaultRng;
+}
+
+/** Seeds the default generator, like `torch.manual_seed(seed)`. */
+export function manualSeed(seed: number): Rng {
+  defaultRng.seed(seed);
+  return defaultRng;
+}

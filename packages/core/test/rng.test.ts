@@ -1,0 +1,41 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { getDefaultRng, initBackend, kaimingUniform, manualSeed, Rng } from '../src/index.js';
+
+beforeAll(() => initBackend('cpu'));
+
+describe('Rng', () => {
+  it('repeats a stream for a seed and differs between seeds', () => {
+    const a = new Rng(42);
+    const b = new Rng(42);
+    const c = new Rng(43);
+    const xs = Array.from({ length: 100 }, () => a.random());
+    expect(Array.from({ length: 100 }, () => b.random())).toEqual(xs);
+    expect(Array.from({ length: 100 }, () => c.random())).not.toEqual(xs);
+    expect(xs.every((x) => x >= 0 && x < 1)).toBe(true);
+  });
+
+  it('draws normals with the requested moments', () => {
+    const values = new Rng(3).normalArray(200_000, 2, 0.5);
+    const mean = values.reduce((s, v) => s + v, 0) / values.length;
+    const std = Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / values.length);
+    expect(mean).toBeCloseTo(2, 2);
+    expect(std).toBeCloseTo(0.5, 2);
+  });
+
+  it('manualSeed resets the default generator that modules share', () => {
+    const rng = getDefaultRng();
+    manualSeed(11);
+    const first = rng.random();
+    manualSeed(11);
+    expect(rng.random()).toBe(first);
+  });
+
+  it('kaimingUniform(a=√5) stays within PyTorch bound 1/√fanIn', () => {
+    const w = kaimingUniform([64, 100], 100, Math.sqrt(5), new Rng(0));
+    const values = w.dataSync();
+    const max = values.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    expect(max).toBeLessThanOrEqual(0.1);
+    expect(max).toBeGreaterThan(0.095);
+    w.dispose();
+  });
+});
