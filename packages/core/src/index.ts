@@ -23,6 +23,7 @@ export {
   type LoadStateDictOptions,
   type LoadStateDictResult,
   Module,
+  ModuleDict,
   ModuleList,
   type NamedParameterOptions,
   type Parameter,

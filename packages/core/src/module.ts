@@ -88,6 +88,13 @@ export class Module {
     return module;
   }
 
+  /** Removes a child (not disposed) and returns it. */
+  protected removeModule(name: string): Module | undefined {
+    const child = this.modules.get(name);
+    this.modules.delete(name);
+    return child;
+  }
+
   /** Replaces a registered buffer's tensor (disposing the old one). */
   protected setBuffer(name: string, tensor: tf.Tensor): tf.Tensor {
     const entry = this.buffers.get(name);
@@ -341,5 +348,41 @@ function assertName(name: string): void {
     throw new Error(
       `invalid module/parameter name '${name}': must be non-empty and contain no '.'`,
     );
+  }
+}
+
+/** Child modules keyed by name (PyTorch's `nn.ModuleDict`), e.g. one LoRA matrix per adapter. */
+export class ModuleDict<M extends Module = Module> extends Module {
+  constructor(modules: Record<string, M> = {}) {
+    super();
+    for (const [name, m] of Object.entries(modules)) this.set(name, m);
+  }
+
+  set(name: string, module: M): void {
+    this.registerModule(name, module);
+  }
+
+  get(name: string): M {
+    const item = this.getChild(name);
+    if (!item) throw new Error(`ModuleDict has no key '${name}' (keys: ${this.keys().join(', ')})`);
+    return item;
+  }
+
+  has(name: string): boolean {
+    return this.getChild(name) !== undefined;
+  }
+
+  /** Removes and returns the module (not disposed). */
+  delete(name: string): M | undefined {
+    return this.removeModule(name) as M | undefined;
+  }
+
+  keys(): string[] {
+    return [...this.namedChildren()].map(([name]) => name);
+  }
+
+  private getChild(name: string): M | undefined {
+    for (const [key, child] of this.namedChildren()) if (key === name) return child as M;
+    return undefined;
   }
 }

@@ -16,7 +16,8 @@ describe('initBackend', () => {
   });
 
   it('explains how to install a missing backend', async () => {
-    const installed = await import(/* @vite-ignore */ '@tensorflow/tfjs-node').then(
+    const tfjsNode = '@tensorflow/tfjs-node';
+    const installed = await import(/* @vite-ignore */ tfjsNode).then(
       () => true,
       () => false,
     );

@@ -6,6 +6,7 @@ import {
   LayerNorm,
   Linear,
   Module,
+  ModuleDict,
   ModuleList,
   StateDictError,
 } from '../src/index.js';
@@ -146,5 +147,21 @@ describe('Module', () => {
     expect(Object.keys(m.stateDict())).toEqual(['a.weight', 'a.bias', 'b.weight']);
     m.dispose();
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('ModuleDict names children by key and can drop one', () => {
+    const d = new ModuleDict({ default: new Linear(2, 2), other: new Linear(2, 3) });
+    expect(d.keys()).toEqual(['default', 'other']);
+    expect(d.namedParameters().map(([n]) => n)).toEqual([
+      'default.weight',
+      'default.bias',
+      'other.weight',
+      'other.bias',
+    ]);
+    const removed = d.delete('default');
+    expect(d.has('default')).toBe(false);
+    expect(() => d.get('default')).toThrow(/no key 'default' \(keys: other\)/);
+    removed?.dispose();
+    d.dispose();
   });
 });
