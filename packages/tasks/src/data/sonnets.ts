@@ -1,0 +1,37 @@
+import { PYTHON_WHITESPACE, pyStrip } from '../text/python-strings.js';
+import { DataFormatError } from './errors.js';
+import { readTextFile } from './read-text.js';
+
+/**
+ * The sonnet files (`sonnets.txt`, `sonnets_held_out*.txt`, `TRUE_sonnets_held_out_dev.txt`): a
+ * header, then each sonnet after its number on a line of its own. Split exactly like the
+ * reference's `SonnetsDataset`: `re.split(r'\n\s*\d+\s*\n', text)[1:]`, each piece stripped. The
+ * header is dropped and a sonnet's id is its position in the file (its number is not kept).
+ */
+
+/** Python's `\s` and `\d` (any Unicode decimal digit), not JavaScript's. */
+const SONNET_NUMBER_LINE = new RegExp(
+  `\\n[${PYTHON_WHITESPACE}]*\\p{Nd}+[${PYTHON_WHITESPACE}]*\\n`,
+  'u',
+);
+
+/** The sonnets of a file's text (already in universal-newline form), header dropped. */
+export function splitSonnets(text: string): string[] {
+  return text.split(SONNET_NUMBER_LINE).slice(1).map(pyStrip);
+}
+
+/** Reads a sonnet file; a file with no numbered sonnet in it is an error. */
+export async function loadSonnets(path: string): Promise<string[]> {
+  const sonnets = splitSonnets(await readTextFile(path));
+  if (sonnets.length === 0) {
+    throw new DataFormatError(
+      `${path}: no sonnets found (each must follow its number on a line of its own)`,
+    );
+  }
+  return sonnets;
+}
+
+/** The first `lines` lines of a sonnet: the generation prompt (the held-out files hold only 3). */
+export function sonnetPrompt(sonnet: string, lines = 3): string {
+  return sonnet.split('\n').slice(0, lines).join('\n');
+}

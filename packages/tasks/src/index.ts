@@ -1,0 +1,84 @@
+export {
+  type BatchOptions,
+  batchCount,
+  batches,
+  epochRng,
+  type SplitOptions,
+  shuffled,
+  trainDevSplit,
+} from './data/batching.js';
+export { DataFormatError, formatProblem, type RowProblem } from './data/errors.js';
+export type { LoadOptions, LoadResult, MalformedRows } from './data/load-result.js';
+export {
+  loadParaphraseData,
+  loadParaphraseTestData,
+  type ParaphraseExample,
+  parseParaphraseData,
+  parseParaphraseTestData,
+  preprocessQuestion,
+  type UnlabelledParaphraseExample,
+} from './data/paraphrase.js';
+export { readTextFile } from './data/read-text.js';
+export {
+  labelSet,
+  loadSentimentData,
+  loadSentimentTestData,
+  parseSentimentData,
+  parseSentimentTestData,
+  type SentimentExample,
+  type UnlabelledSentimentExample,
+} from './data/sentiment.js';
+export { loadSonnets, sonnetPrompt, splitSonnets } from './data/sonnets.js';
+export { parseDelimited, type TsvRecord } from './data/tsv.js';
+export {
+  type ChrfOptions,
+  type ChrfReferences,
+  type ChrfScore,
+  chrfScoreFromStatistics,
+  chrfStatistics,
+  corpusChrf,
+  sentenceChrf,
+} from './metrics/chrf.js';
+export { accuracy, macroF1 } from './metrics/classification.js';
+export { type SonnetChrfScore, sonnetChrf, sonnetChrfFiles } from './metrics/sonnet-chrf.js';
+export { GradientAccumulator } from './optim/accumulate.js';
+export { AdamW, type AdamWOptions } from './optim/adamw.js';
+export { type ClippedGradients, clipGradNorm } from './optim/clip.js';
+export {
+  type CosineOptions,
+  constantSchedule,
+  cosineSchedule,
+  type DecayOptions,
+  type LrMultiplier,
+  LrScheduler,
+  linearSchedule,
+  SCHEDULE_NAMES,
+  type ScheduleName,
+  scheduleByName,
+  type WarmupOptions,
+} from './optim/schedules.js';
+export { pySplit, pyStrip, universalNewlines } from './text/python-strings.js';
+export {
+  EarlyStopping,
+  type EarlyStoppingOptions,
+  type EarlyStoppingState,
+} from './train/early-stopping.js';
+export { type JsonObject, type MetricsContent, MetricsFile } from './train/metrics-file.js';
+export {
+  formatGeneratedSonnets,
+  formatPredictions,
+  type GeneratedSonnet,
+  PARAPHRASE_COLUMN,
+  type Prediction,
+  SENTIMENT_COLUMN,
+  writeGeneratedSonnets,
+  writeParaphrasePredictions,
+  writeSentimentPredictions,
+} from './train/predictions.js';
+export {
+  ProgressBar,
+  type ProgressBarOptions,
+  type ProgressStream,
+  type ProgressUpdate,
+} from './train/progress.js';
+export { type WriteOptions, writeTextFile } from './train/write-file.js';
