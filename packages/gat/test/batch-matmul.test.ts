@@ -1,0 +1,32 @@
+import { Rng } from '@lgpt/core';
+import { describeBackends, expectClose, expectNoLeaks } from '@lgpt/core/testing';
+import * as tf from '@tensorflow/tfjs-core';
+import { expect, it } from 'vitest';
+import { batchMatMul } from '../src/ops/batch-matmul.js';
+
+/**
+ * On wasm `batchMatMul` runs the `LgptBatchMatMul` kernel (a depthwise convolution); elsewhere the
+ * composite `tf.matMul`. Both must equal tfjs's matMul, forward and gradient.
+ */
+describeBackends('batchMatMul (kernel or composite) equals tf.matMul', (backend) => {
+  it('forward and gradients over [2, 3, 5, 4] @ [2, 3, 4, 6]', async () => {
+    const a = new Rng(1).normalTensor([2, 3, 5, 4]);
+    const b = new Rng(2).normalTensor([2, 3, 4, 6]);
+    const r = new Rng(3).normalTensor([2, 3, 5, 6]);
+    batchMatMul(a, b).dispose(); // registers the kernels
+    expect(tf.getKernel('LgptBatchMatMul', backend) !== undefined).toBe(backend === 'wasm');
+    const ours = await expectNoLeaks(() =>
+      tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(batchMatMul(x, y), r)))([a, b]),
+    );
+    const reference = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(tf.matMul(x, y), r)))([
+      a,
+      b,
+    ]);
+    const value = batchMatMul(a, b);
+    const expected = tf.matMul(a, b);
+    await expectClose(value, expected, { atol: 1e-5, label: 'product' });
+    await expectClose(ours[0], reference[0], { atol: 1e-5, label: 'gradient of a' });
+    await expectClose(ours[1], reference[1], { atol: 1e-5, label: 'gradient of b' });
+    tf.dispose([a, b, r, value, expected, ...ours, ...reference]);
+  });
+});
