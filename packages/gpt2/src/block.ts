@@ -1,0 +1,95 @@
+import { LayerNorm, Module } from '@lgpt/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { GPT2Attention } from './attention.js';
+import type { GPT2Config } from './config.js';
+import type { LayerKV } from './kv-cache.js';
+import { type FeedForward, GPT2MLP } from './mlp.js';
+import type { LayerRngs } from './rngs.js';
+
+/** What every sub-layer of a block sees besides the hidden states. */
+export interface BlockContext {
+  /** The additive attention bias `[B|1, 1, T, past+T]` (causal and padding). */
+  attentionBias: tf.Tensor4D;
+  /** The 0/1 padding mask `[B, past+T]`, when the caller gave one. */
+  attentionMask: tf.Tensor2D | null;
+}
+
+/**
+ * A sub-layer added after the MLP (e.g. graph attention). It owns its normalisation and residual:
+ * `forward` returns the block's new hidden states.
+ */
+export interface ResidualSubLayer extends Module {
+  forward(hidden: tf.Tensor3D, context: BlockContext): tf.Tensor3D;
+}
+
+/** How an adapter changes every block; each factory is called once per layer. */
+export interface BlockExtensions {
+  /** Builds the block's feed-forward sub-layer instead of `GPT2MLP` (registered as `mlp`). */
+  createMlp?: (config: GPT2Config, layerIdx: number, rngs: LayerRngs) => FeedForward;
+  /** Extra residual sub-layers run after the MLP, in order, registered under the given names. */
+  createExtraLayers?: (
+    config: GPT2Config,
+    layerIdx: number,
+    rngs: LayerRngs,
+  ) => [name: string, layer: ResidualSubLayer][];
+}
+
+export interface BlockOutput {
+  hidden: tf.Tensor3D;
+  present?: LayerKV;
+}
+
+/**
+ * Hugging Face's `GPT2Block` (pre-norm): `h + attn(ln_1(h))`, then `h + mlp(ln_2(h))`, then any
+ * extra residual sub-layers.
+ */
+export class GPT2Block extends Module {
+  readonly ln1: LayerNorm;
+  attn: GPT2Attention;
+  readonly ln2: LayerNorm;
+  mlp: FeedForward;
+  readonly extraLayers: ResidualSubLayer[];
+
+  constructor(
+    config: GPT2Config,
+    layerIdx: number,
+    extensions: BlockExtensions = {},
+    rngs: LayerRngs = {},
+  ) {
+    super();
+    this.ln1 = this.registerModule('ln_1', new LayerNorm(config.nEmbd, config.layerNormEpsilon));
+    this.attn = this.registerModule('attn', new GPT2Attention(config, layerIdx, rngs));
+    this.ln2 = this.registerModule('ln_2', new LayerNorm(config.nEmbd, config.layerNormEpsilon));
+    this.mlp = this.registerModule(
+      'mlp',
+      extensions.createMlp?.(config, layerIdx, rngs) ?? new GPT2MLP(config, rngs),
+    );
+    this.extraLayers = (extensions.createExtraLayers?.(config, layerIdx, rngs) ?? []).map(
+      ([name, layer]) => this.registerModule(name, layer),
+    );
+  }
+
+  forward(
+    hidden: tf.Tensor3D,
+    context: BlockContext,
+    past?: LayerKV,
+    useCache = false,
+  ): BlockOutput {
+    const attn = this.attn.forward(
+      this.ln1.forward(hidden) as tf.Tensor3D,
+      context.attentionBias,
+      past,
+      useCache,
+    );
+    let h = tf.add(hidden, attn.output) as tf.Tensor3D;
+    h = tf.add(h, this.mlp.forward(this.ln2.forward(h))) as tf.Tensor3D;
+    for (const layer of this.extraLayers) h = layer.forward(h, context);
+    return { hidden: h, present: attn.present };
+  }
+
+  /** Keeps `extraLayers` in step when `setSubmodule` replaces one of them. */
+  protected override onChildReplaced(_name: string, old: Module, replacement: Module): void {
+    const index = this.extraLayers.indexOf(old as ResidualSubLayer);
+    if (index >= 0) this.extraLayers[index] = replacement as ResidualSubLayer;
+  }
+}

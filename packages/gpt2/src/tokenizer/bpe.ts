@@ -1,0 +1,72 @@
+/** Separates a merge's two halves in a map key; no byte string contains U+0100. */
+const SEP = '\u0100';
+
+/** Words seen often are cached; the cache is dropped when it grows past this. */
+const CACHE_LIMIT = 100_000;
+
+/**
+ * Byte-pair encoding with a ranked merge list, as Hugging Face's GPT-2 tokenizer does it: split a
+ * word into bytes, repeatedly merge every occurrence of the adjacent pair with the lowest merge
+ * rank, stop when no pair is a merge; then look each part up in the vocabulary.
+ */
+export class BytePairEncoding {
+  private readonly mergeRanks = new Map<string, number>();
+  private readonly cache = new Map<string, number[]>();
+
+  constructor(
+    /** Byte string → token id. */
+    readonly vocab: ReadonlyMap<string, number>,
+    /** Merges in priority order, as byte-string pairs. */
+    readonly merges: readonly (readonly [string, string])[],
+  ) {
+    merges.forEach(([a, b], rank) => {
+      const key = a + SEP + b;
+      if (!this.mergeRanks.has(key)) this.mergeRanks.set(key, rank);
+    });
+  }
+
+  /** Token ids of one pre-tokenized word (a byte string). */
+  encodeWord(word: string): number[] {
+    const cached = this.cache.get(word);
+    if (cached) return cached;
+    const ids = this.mergeWord(word).map((part) => {
+      const id = this.vocab.get(part);
+      if (id === undefined) {
+        throw new Error(`BPE produced ${JSON.stringify(part)}, which is not in the vocabulary`);
+      }
+      return id;
+    });
+    if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
+    this.cache.set(word, ids);
+    return ids;
+  }
+
+  private mergeWord(word: string): string[] {
+    let parts = [...word];
+    while (parts.length > 1) {
+      let best = Number.POSITIVE_INFINITY;
+      let first = '';
+      let second = '';
+      for (let i = 0; i < parts.length - 1; i++) {
+        const rank = this.mergeRanks.get(parts[i] + SEP + parts[i + 1]);
+        if (rank !== undefined && rank < best) {
+          best = rank;
+          first = parts[i];
+          second = parts[i + 1];
+        }
+      }
+      if (best === Number.POSITIVE_INFINITY) break;
+      const merged: string[] = [];
+      for (let i = 0; i < parts.length; i++) {
+        if (i < parts.length - 1 && parts[i] === first && parts[i + 1] === second) {
+          merged.push(first + second);
+          i++;
+        } else {
+          merged.push(parts[i]);
+        }
+      }
+      parts = merged;
+    }
+    return parts;
+  }
+}

@@ -1,0 +1,23 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { readSafetensors } from '@lgpt/core';
+import type * as tf from '@tensorflow/tfjs-core';
+
+export const FIXTURE_DIR = fileURLToPath(new URL('../fixtures/gpt2/', import.meta.url));
+export const MODEL_DIR = `${FIXTURE_DIR}model`;
+export const DATA_DIR = fileURLToPath(new URL('../../../../data/cs224n/', import.meta.url));
+
+/** The parts of golden.json the tests read (the rest is in golden.safetensors too). */
+export interface GoldenJson {
+  input_ids: number[][];
+  attention_mask: number[][];
+}
+
+export function goldenJson(): GoldenJson {
+  return JSON.parse(readFileSync(`${FIXTURE_DIR}golden.json`, 'utf8'));
+}
+
+/** The golden tensors (the caller disposes them). */
+export function goldenTensors(): Promise<Record<string, tf.Tensor>> {
+  return readSafetensors(`${FIXTURE_DIR}golden.safetensors`);
+}
