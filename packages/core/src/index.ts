@@ -1,3 +1,5 @@
+import './register.js';
+
 export {
   type BackendName,
   ensureGradients,
@@ -7,8 +9,8 @@ export {
 } from './backend.js';
 export { type CustomGradResult, customGrad } from './custom-grad.js';
 export { Dropout, dropout } from './dropout.js';
-export { Embedding, type EmbeddingOptions } from './embedding.js';
-export { kaimingUniform, normal, uniform } from './init.js';
+export { Embedding, type EmbeddingOptions, embeddingLookup } from './embedding.js';
+export { kaimingUniform, normal, uniform, withoutInit } from './init.js';
 export { LayerNorm, layerNorm } from './layer-norm.js';
 export {
   Conv1D,
@@ -29,6 +31,8 @@ export {
   type Parameter,
   StateDictError,
 } from './module.js';
+export { batchMatMul } from './ops/batch-matmul.js';
+export { gatherRows, scatterAddRows, segmentSum } from './ops/segment.js';
 export { getDefaultRng, manualSeed, Rng } from './rng.js';
 export { DTYPE_BYTES, type SafetensorsDtype } from './safetensors/dtypes.js';
 export {
@@ -43,3 +47,4 @@ export {
   type WriteSafetensorsOptions,
   writeSafetensors,
 } from './safetensors/write.js';
+export { stopGradient } from './stop-gradient.js';

@@ -4,7 +4,8 @@ import { Module, type Parameter } from './module.js';
 
 /**
  * Layer normalisation over the last axis with PyTorch's semantics (biased variance, `eps` inside
- * the square root). The backward is written out so autodiff records one node instead of a dozen.
+ * the square root). The backward is written out so autodiff records one node instead of a dozen,
+ * and a frozen weight or bias (anything but a trainable variable) gets no gradient computed.
  */
 export function layerNorm(
   x: tf.Tensor,
@@ -13,27 +14,36 @@ export function layerNorm(
   eps: number,
 ): tf.Tensor {
   const axis = x.rank - 1;
-  return customGrad(([xi, w, b], save) => {
+  const weightTrainable = isTrainable(weight);
+  const biasTrainable = isTrainable(bias);
+  const inputs = [x];
+  if (weightTrainable) inputs.push(weight);
+  if (biasTrainable) inputs.push(bias);
+  return customGrad(([xi], save) => {
     const mean = tf.mean(xi, axis, true);
     const centered = tf.sub(xi, mean);
     const variance = tf.mean(tf.square(centered), axis, true);
     const rstd = tf.rsqrt(tf.add(variance, eps));
     const normed = tf.mul(centered, rstd);
-    save([normed, rstd, w]);
+    save([normed, rstd]);
     return {
-      value: tf.add(tf.mul(normed, w), b),
-      gradFunc: (dy, [xHat, r, wSaved]) => {
+      value: tf.add(tf.mul(normed, weight), bias),
+      gradFunc: (dy, [xHat, r]) => {
         const leading = [...Array(axis).keys()];
-        const dNormed = tf.mul(dy, wSaved);
+        const dNormed = tf.mul(dy, weight);
         const meanD = tf.mean(dNormed, axis, true);
         const meanDx = tf.mean(tf.mul(dNormed, xHat), axis, true);
-        const dx = tf.mul(r, tf.sub(tf.sub(dNormed, meanD), tf.mul(xHat, meanDx)));
-        const dw = tf.sum(tf.mul(dy, xHat), leading);
-        const db = tf.sum(dy, leading);
-        return [dx, dw, db];
+        const grads = [tf.mul(r, tf.sub(tf.sub(dNormed, meanD), tf.mul(xHat, meanDx)))];
+        if (weightTrainable) grads.push(tf.sum(tf.mul(dy, xHat), leading));
+        if (biasTrainable) grads.push(tf.sum(dy, leading));
+        return grads;
       },
     };
-  })(x, weight, bias);
+  })(...inputs);
+}
+
+function isTrainable(t: tf.Tensor): boolean {
+  return t instanceof tf.Variable && t.trainable;
 }
 
 /** PyTorch's `nn.LayerNorm(normalizedShape)` over the last axis (`weight` ones, `bias` zeros). */

@@ -288,6 +288,48 @@ export class Module {
     return targets;
   }
 
+  /**
+   * A deep copy with its own variables and buffers, like PyTorch's `copy.deepcopy(module)`.
+   * Registered children are cloned; any other field that referenced a registered parameter,
+   * buffer or child (typed fields such as `this.weight`, a list's items) references its copy; a
+   * variable shared inside the tree stays shared in the copy. Other fields are copied as they are.
+   */
+  clone(): this {
+    return this.cloneWith(new Map()) as this;
+  }
+
+  private cloneWith(copies: Map<unknown, unknown>): Module {
+    const copy = Object.create(Object.getPrototypeOf(this)) as Module;
+    copies.set(this, copy);
+    const copyOf = <T>(value: T, make: () => T): T => {
+      if (!copies.has(value)) copies.set(value, make());
+      return copies.get(value) as T;
+    };
+    const fields = copy as unknown as Record<string, unknown>;
+    for (const [key, value] of Object.entries(this)) fields[key] = value;
+    fields.params = new Map(
+      [...this.params].map(([name, p]) => [name, copyOf(p, () => tf.variable(p, p.trainable))]),
+    );
+    fields.buffers = new Map(
+      [...this.buffers].map(([name, entry]) => [
+        name,
+        { ...entry, tensor: copyOf(entry.tensor, () => tf.keep(tf.clone(entry.tensor))) },
+      ]),
+    );
+    fields.modules = new Map(
+      [...this.modules].map(([name, child]) => [
+        name,
+        copyOf(child, () => child.cloneWith(copies)) as Module,
+      ]),
+    );
+    const remap = (value: unknown): unknown =>
+      copies.has(value) ? copies.get(value) : Array.isArray(value) ? value.map(remap) : value;
+    for (const [key, value] of Object.entries(this)) {
+      if (!(value instanceof Map)) fields[key] = remap(value);
+    }
+    return copy;
+  }
+
   /** Frees every parameter and buffer of the tree (a shared variable only once). */
   dispose(): void {
     const seen = new Set<tf.Tensor>();

@@ -9,6 +9,8 @@ import {
   layerNorm,
   linear,
   Rng,
+  stopGradient,
+  withoutInit,
 } from '../src/index.js';
 import { describeBackends, expectClose, expectNoLeaks } from '../src/testing.js';
 
@@ -167,5 +169,31 @@ describeBackends('core layers', () => {
     const evalOut = new Dropout(0.25).eval().forward(x);
     expect(evalOut).toBe(x);
     tf.dispose([x, a, b, c]);
+  });
+
+  it('LayerNorm computes no gradient for a frozen weight and bias', () => {
+    const ln = new LayerNorm(4);
+    ln.requiresGrad(false);
+    const x = tf.variable(rng.normalTensor([2, 4]));
+    const { grads } = tf.variableGrads(() => tf.sum(tf.square(ln.forward(x))) as tf.Scalar);
+    expect(Object.keys(grads)).toEqual([x.name]);
+    tf.dispose([x, ...Object.values(grads)]);
+    ln.dispose();
+  });
+
+  it('stopGradient passes values and blocks gradients', async () => {
+    const x = tf.tensor1d([1, 2, 3]);
+    const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(t, stopGradient(t))))(x);
+    await expectClose(g, [1, 2, 3], { label: 'd/dt t·sg(t) = sg(t)' });
+    tf.dispose([x, g]);
+  });
+
+  it('withoutInit builds modules with zero weights and no random draws', async () => {
+    const before = new Rng(5);
+    const shared = new Rng(5);
+    const layer = withoutInit(() => new Linear(3, 2, { rng: shared }));
+    expect(Array.from(await layer.weight.data())).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(shared.random()).toBe(before.random());
+    layer.dispose();
   });
 });

@@ -164,4 +164,28 @@ describe('Module', () => {
     removed?.dispose();
     d.dispose();
   });
+
+  it('clone() deep-copies variables, buffers, children and typed fields', async () => {
+    class WithBuffer extends Module {
+      lin = this.registerModule('lin', new Linear(2, 2));
+      grid = this.registerBuffer('grid', tf.tensor1d([1, 2, 3]));
+    }
+    const m = new Tiny();
+    m.getParameter('head.weight').trainable = false;
+    const c = m.clone();
+    expect(c).toBeInstanceOf(Tiny);
+    expect(c.namedParameters().map(([n]) => n)).toEqual(m.namedParameters().map(([n]) => n));
+    expect(c.h.at(1)).not.toBe(m.h.at(1));
+    expect(c.h.at(1).attn.cAttn).toBe(c.getSubmodule('h.1.attn.c_attn'));
+    expect(c.head.weight).toBe(c.getParameter('head.weight'));
+    expect(c.head.weight.trainable).toBe(false);
+    m.h.at(0).ln1.weight.assign(tf.fill([4], 7));
+    expect(Array.from(await c.h.at(0).ln1.weight.data())).toEqual([1, 1, 1, 1]);
+
+    const b = new WithBuffer();
+    const bc = b.clone();
+    expect(bc.grid).not.toBe(b.grid);
+    expect(Array.from(await bc.grid.data())).toEqual([1, 2, 3]);
+    for (const x of [m, c, b, bc]) x.dispose();
+  });
 });

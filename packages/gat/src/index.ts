@@ -10,4 +10,3 @@ export {
   GraphAttentionLayer,
 } from './layers/graph-attention-layer.js';
 export type { GATOptions } from './layers/options.js';
-export { gatherRows, segmentSum } from './ops/segment.js';

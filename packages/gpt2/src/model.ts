@@ -1,9 +1,8 @@
-import { Dropout, Embedding, LayerNorm, Module, ModuleList } from '@lgpt/core';
+import { Dropout, Embedding, embeddingLookup, LayerNorm, Module, ModuleList } from '@lgpt/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { attentionBias, causalBiasTable, positionIdsFromMask } from './attention-bias.js';
 import { type BlockExtensions, GPT2Block } from './block.js';
 import type { GPT2Config } from './config.js';
-import { embeddingLookup } from './embedding-lookup.js';
 import { type IntMatrix, toIntTensor } from './inputs.js';
 import { type LayerKV, type PastKeyValues, pastLength } from './kv-cache.js';
 import type { LayerRngs } from './rngs.js';

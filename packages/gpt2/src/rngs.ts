@@ -1,9 +1,8 @@
 import type { Rng } from '@lgpt/core';
 
 /**
- * The generators a layer draws from: `initRng` for its initial weights (a placeholder when a
- * checkpoint will overwrite them), `dropoutRng` for dropout masks. Unset means the default
- * generator (`manualSeed`).
+ * The generators a layer draws from: `initRng` for its initial weights, `dropoutRng` for dropout
+ * masks. Unset means the default generator (`manualSeed`).
  */
 export interface LayerRngs {
   initRng?: Rng;

@@ -1,6 +1,5 @@
-import { getDefaultRng, Module, type Parameter, type Rng } from '@lgpt/core';
+import { batchMatMul, getDefaultRng, Module, type Parameter, type Rng } from '@lgpt/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { matMulPlainGrad } from './ops/mat-mul.js';
 
 export interface ChebyKANLayerOptions {
   inFeatures: number;
@@ -64,7 +63,7 @@ export class ChebyKANLayer extends Module {
       }
       const basis = tf.reshape(tf.stack(polys, -1), [rows, -1]) as tf.Tensor2D; // [rows, in·(d+1)]
       const coeffs = tf.reshape(tf.transpose(this.chebyCoeffs, [0, 2, 1]), [-1, this.outFeatures]);
-      const y = matMulPlainGrad(basis, coeffs as tf.Tensor2D);
+      const y = batchMatMul(basis, coeffs) as tf.Tensor2D;
       return tf.reshape(y, [...x.shape.slice(0, -1), this.outFeatures]);
     });
   }

@@ -1,5 +1,4 @@
 import { Module, ModuleDict, type Parameter } from '@lgpt/core';
-import { cloneModule } from './clone-module.js';
 
 type Forwardable = Module & { forward(...args: unknown[]): unknown };
 
@@ -33,7 +32,7 @@ export class ModulesToSaveWrapper extends Module {
   /** Adds a trainable copy of the original module for `adapterName` (if it has none yet). */
   update(adapterName: string, inferenceMode = false): void {
     if (!this.modulesToSave.has(adapterName)) {
-      this.modulesToSave.set(adapterName, cloneModule(this.originalModule));
+      this.modulesToSave.set(adapterName, this.originalModule.clone());
     }
     this.originalModule.requiresGrad(false);
     this.modulesToSave.get(adapterName).requiresGrad(adapterName === this.active && !inferenceMode);

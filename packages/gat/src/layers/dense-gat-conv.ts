@@ -1,6 +1,6 @@
+import { batchMatMul } from '@lgpt/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { type TokenGraph, TokenGraphMasks } from '../graph/token-graph.js';
-import { batchMatMul } from '../ops/batch-matmul.js';
 import { maskedSoftmax } from '../ops/masked-softmax.js';
 import { GATParameters } from './gat-parameters.js';
 import { combineHeads } from './heads.js';

@@ -1,6 +1,6 @@
+import { gatherRows, segmentSum } from '@lgpt/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { EdgeIndexInput } from '../graph/edge-index.js';
-import { gatherRows, segmentSum } from '../ops/segment.js';
 import { segmentSoftmax } from '../ops/segment-softmax.js';
 import {
   type SparseForwardOptions,

@@ -1,8 +1,15 @@
-import { dropout as applyDropout, Linear, Module, type Parameter, type Rng } from '@lgpt/core';
+import {
+  dropout as applyDropout,
+  gatherRows,
+  Linear,
+  Module,
+  type Parameter,
+  type Rng,
+  segmentSum,
+} from '@lgpt/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { EdgeIndexInput } from '../graph/edge-index.js';
 import { glorot } from '../ops/glorot.js';
-import { gatherRows, segmentSum } from '../ops/segment.js';
 import { segmentSoftmax } from '../ops/segment-softmax.js';
 import {
   type SparseForwardOptions,

@@ -1,6 +1,5 @@
-import { customGrad } from '@lgpt/core';
+import { customGrad, scatterAddRows } from '@lgpt/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { scatterAddRows } from './segment.js';
 
 /**
  * How edges group into segments (one segment per target node), precomputed on the host because

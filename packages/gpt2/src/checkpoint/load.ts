@@ -1,9 +1,14 @@
-import { type Module, openSafetensors, type SafetensorsFile, StateDictError } from '@lgpt/core';
+import {
+  type Module,
+  openSafetensors,
+  type SafetensorsFile,
+  StateDictError,
+  withoutInit,
+} from '@lgpt/core';
 import type { GPT2Config, GPT2ConfigFields } from '../config.js';
 import type { GPT2ModelOptions } from '../model.js';
 import { findWeights, readConfig } from './files.js';
 import { modelKey, TIED_HEAD_KEY } from './keys.js';
-import { PlaceholderRng } from './placeholder-rng.js';
 
 export interface LoadPretrainedOptions extends Omit<GPT2ModelOptions, 'initRng'> {
   /** Changes to the stored config (e.g. `{ embdPdrop: 0 }`), applied before the model is built. */
@@ -13,7 +18,7 @@ export interface LoadPretrainedOptions extends Omit<GPT2ModelOptions, 'initRng'>
 const FLOAT_DTYPES = new Set(['F64', 'F32', 'F16', 'BF16']);
 
 /**
- * Builds a model from `dir/config.json` with placeholder weights, checks every checkpoint key and
+ * Builds a model from `dir/config.json` with zero weights (no random draws), checks every checkpoint key and
  * shape against it (all problems reported at once, before any tensor is read), then reads the
  * tensors one at a time into the model's variables. Peak memory is the model plus one tensor.
  */
@@ -28,7 +33,7 @@ export async function loadPretrained<M extends Module & { config: GPT2Config }>(
   const file = await openSafetensors(await findWeights(dir));
   let model: M | undefined;
   try {
-    model = build(config, { ...modelOptions, initRng: new PlaceholderRng() });
+    model = withoutInit(() => build(config, modelOptions));
     const plan = planLoad(model, file);
     for (const [checkpointKey, key] of plan) {
       const tensor = await file.tensor(checkpointKey);

@@ -1,8 +1,7 @@
-import { Rng } from '@lgpt/core';
-import { describeBackends, expectClose, expectNoLeaks } from '@lgpt/core/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
-import { embeddingLookup } from '../src/embedding-lookup.js';
+import { embeddingLookup, Rng } from '../src/index.js';
+import { describeBackends, expectClose, expectNoLeaks } from '../src/testing.js';
 
 describeBackends('embeddingLookup', () => {
   const rng = new Rng(11);

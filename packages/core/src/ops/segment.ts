@@ -1,5 +1,5 @@
-import { customGrad } from '@lgpt/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { customGrad } from '../custom-grad.js';
 
 /**
  * Row gather and its adjoint, segment sum, written as a pair of custom gradients.
