@@ -19,6 +19,8 @@ export interface BlockContext {
  * `forward` returns the block's new hidden states.
  */
 export interface ResidualSubLayer extends Module {
+  /** True when it reads every token's state, so it cannot run on a KV-cached step. */
+  readonly needsFullSequence?: boolean;
   forward(hidden: tf.Tensor3D, context: BlockContext): tf.Tensor3D;
 }
 
@@ -52,7 +54,7 @@ export class GPT2Block extends Module {
 
   constructor(
     config: GPT2Config,
-    layerIdx: number,
+    readonly layerIdx: number,
     extensions: BlockExtensions = {},
     rngs: LayerRngs = {},
   ) {
@@ -75,6 +77,11 @@ export class GPT2Block extends Module {
     past?: LayerKV,
     useCache = false,
   ): BlockOutput {
+    if (past && !this.supportsKvCache) {
+      throw new Error(
+        `block ${this.layerIdx} has a sub-layer that needs the whole sequence (graph attention): run without a KV cache`,
+      );
+    }
     const attn = this.attn.forward(
       this.ln1.forward(hidden) as tf.Tensor3D,
       context.attentionBias,
@@ -85,6 +92,11 @@ export class GPT2Block extends Module {
     h = tf.add(h, this.mlp.forward(this.ln2.forward(h))) as tf.Tensor3D;
     for (const layer of this.extraLayers) h = layer.forward(h, context);
     return { hidden: h, present: attn.present };
+  }
+
+  /** False when an extra sub-layer needs the whole sequence at every step. */
+  get supportsKvCache(): boolean {
+    return !this.extraLayers.some((layer) => layer.needsFullSequence);
   }
 
   /** Keeps `extraLayers` in step when `setSubmodule` replaces one of them. */

@@ -33,6 +33,8 @@ export interface GPT2ConfigFields {
   useGraph: boolean;
   /** A PEFT-style LoRA config (`r`, `lora_alpha`, `target_modules`, …), kept as written. */
   loraConfig: Record<string, unknown> | null;
+  /** Options of the KAN MLP (`hidden_size`, and efficient-kan's `grid_size`, `spline_order`, …). */
+  kanConfig: Record<string, unknown> | null;
   hiddenDropoutProb: number;
   hiddenHybridDropoutProb: number;
 }
@@ -62,6 +64,7 @@ const JSON_NAMES: Record<keyof GPT2ConfigFields, string> = {
   useLora: 'use_lora',
   useGraph: 'use_graph',
   loraConfig: 'lora_config',
+  kanConfig: 'kan_config',
   hiddenDropoutProb: 'hidden_dropout_prob',
   hiddenHybridDropoutProb: 'hidden_hybrid_dropout_prob',
 };
@@ -91,6 +94,7 @@ export const GPT2_DEFAULTS: Readonly<GPT2ConfigFields> = Object.freeze({
   useLora: false,
   useGraph: false,
   loraConfig: null,
+  kanConfig: null,
   hiddenDropoutProb: 0.1,
   hiddenHybridDropoutProb: 0.1,
 });
@@ -133,6 +137,7 @@ export class GPT2Config implements GPT2ConfigFields {
   useLora!: boolean;
   useGraph!: boolean;
   loraConfig!: Record<string, unknown> | null;
+  kanConfig!: Record<string, unknown> | null;
   hiddenDropoutProb!: number;
   hiddenHybridDropoutProb!: number;
   /** `config.json` keys this class does not model, written back unchanged. */
@@ -250,12 +255,13 @@ const NULLABLE = new Set<keyof GPT2ConfigFields>([
   'eosTokenId',
   'padTokenId',
   'loraConfig',
+  'kanConfig',
 ]);
 
 /** The JSON type of each field's value (besides `null` for the nullable ones). */
 function jsonType(field: keyof GPT2ConfigFields): string {
   if (field === 'nInner' || field.endsWith('TokenId')) return 'number';
-  if (field === 'loraConfig') return 'object';
+  if (field === 'loraConfig' || field === 'kanConfig') return 'object';
   return typeof GPT2_DEFAULTS[field];
 }
 

@@ -8,7 +8,7 @@ export {
   GPT2Block,
   type ResidualSubLayer,
 } from './block.js';
-export type { LoadPretrainedOptions } from './checkpoint/load.js';
+export type { LoadingInfo, LoadPretrainedOptions } from './checkpoint/load.js';
 export type { SavePretrainedOptions } from './checkpoint/save.js';
 export { GPT2_DEFAULTS, GPT2Config, type GPT2ConfigFields } from './config.js';
 export { type CausalLM, generate, generateSteps } from './generation/generate.js';
@@ -42,3 +42,17 @@ export {
   type GPT2TokenizerOptions,
 } from './tokenizer/tokenizer.js';
 export { END_OF_TEXT, type Vocabulary } from './tokenizer/vocabulary.js';
+export { applyLoraVariant } from './variants/apply-lora.js';
+export { GraphSubLayer } from './variants/graph-sublayer.js';
+export { KANMLP } from './variants/kan-mlp.js';
+export {
+  GRAPH_LAYER_NAME,
+  newModuleKeys,
+  unusedCheckpointKeys,
+  VARIANT_NAMES,
+  type VariantName,
+  type VariantSwitches,
+  variantExtensions,
+  variantLoraConfig,
+  variantSwitches,
+} from './variants/variant.js';

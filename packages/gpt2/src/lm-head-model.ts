@@ -1,6 +1,6 @@
 import { Module } from '@lgpt/core';
 import type * as tf from '@tensorflow/tfjs-core';
-import { type LoadPretrainedOptions, loadPretrained } from './checkpoint/load.js';
+import { type LoadingInfo, type LoadPretrainedOptions, loadPretrained } from './checkpoint/load.js';
 import { type SavePretrainedOptions, savePretrained } from './checkpoint/save.js';
 import type { GPT2Config } from './config.js';
 import { type CausalLM, generate, generateSteps } from './generation/generate.js';
@@ -28,6 +28,8 @@ export interface CausalLMOutput extends GPT2ModelOutput {
 export class GPT2LMHeadModel extends Module implements CausalLM {
   readonly transformer: GPT2Model;
   readonly lmHead: LMHead;
+  /** Set by `fromPretrained`: which keys were initialised fresh or left unused. */
+  loadingInfo: LoadingInfo | null = null;
 
   constructor(
     readonly config: GPT2Config,
@@ -46,16 +48,22 @@ export class GPT2LMHeadModel extends Module implements CausalLM {
     );
   }
 
-  /** Reads a Hugging Face checkpoint folder (`config.json` + safetensors), tensor by tensor. */
-  static fromPretrained(
+  /**
+   * Reads a Hugging Face checkpoint folder (`config.json` + safetensors), tensor by tensor. With a
+   * variant's switches in `configOverrides`, the modules it adds are initialised fresh and listed
+   * in `loadingInfo`.
+   */
+  static async fromPretrained(
     dir: string,
     options: LoadPretrainedOptions = {},
   ): Promise<GPT2LMHeadModel> {
-    return loadPretrained(
+    const { model, loadingInfo } = await loadPretrained(
       dir,
       (config, modelOptions) => new GPT2LMHeadModel(config, modelOptions),
       options,
     );
+    model.loadingInfo = loadingInfo;
+    return model;
   }
 
   /** Writes `config.json` and `model.safetensors` (sharded past `maxShardSize`) as Hugging Face does. */

@@ -7,9 +7,13 @@ import { type IntMatrix, toIntTensor } from './inputs.js';
 import { type LayerKV, type PastKeyValues, pastLength } from './kv-cache.js';
 import type { LayerRngs } from './rngs.js';
 import { tidyObject } from './tidy.js';
+import { variantExtensions } from './variants/variant.js';
 
 export interface GPT2ModelOptions extends LayerRngs {
-  /** Adapter hooks applied to every block (KAN MLP, graph attention). */
+  /**
+   * Hooks applied to every block. Default: what the config's switches ask for (a KAN MLP with
+   * `use_kan`, graph attention with `use_graph`; see `variantExtensions`).
+   */
   extensions?: BlockExtensions;
 }
 
@@ -53,7 +57,7 @@ export class GPT2Model extends Module {
     options: GPT2ModelOptions = {},
   ) {
     super();
-    const { initRng, dropoutRng, extensions = {} } = options;
+    const { initRng, dropoutRng, extensions = variantExtensions(config) } = options;
     if (config.useKan && !extensions.createMlp) {
       throw new Error('config has use_kan = true but no createMlp extension builds the KAN MLP');
     }

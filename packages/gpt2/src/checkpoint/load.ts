@@ -7,26 +7,39 @@ import {
 } from '@lgpt/core';
 import type { GPT2Config, GPT2ConfigFields } from '../config.js';
 import type { GPT2ModelOptions } from '../model.js';
+import { newModuleKeys, unusedCheckpointKeys, variantExtensions } from '../variants/variant.js';
 import { findWeights, readConfig } from './files.js';
 import { modelKey, TIED_HEAD_KEY } from './keys.js';
 
 export interface LoadPretrainedOptions extends Omit<GPT2ModelOptions, 'initRng'> {
-  /** Changes to the stored config (e.g. `{ embdPdrop: 0 }`), applied before the model is built. */
+  /**
+   * Changes to the stored config (e.g. `{ embdPdrop: 0 }`, or a variant's switches
+   * `{ useKan: true }`), applied before the model is built.
+   */
   configOverrides?: Partial<GPT2ConfigFields>;
+}
+
+/** What loading did besides filling the model (Hugging Face's `output_loading_info`). */
+export interface LoadingInfo {
+  /** Model keys the checkpoint could not fill (a variant's new modules), initialised fresh. */
+  newlyInitialized: string[];
+  /** Checkpoint keys the model had no place for (the MLP a KAN replaces). */
+  unused: string[];
 }
 
 const FLOAT_DTYPES = new Set(['F64', 'F32', 'F16', 'BF16']);
 
 /**
- * Builds a model from `dir/config.json` with zero weights (no random draws), checks every checkpoint key and
- * shape against it (all problems reported at once, before any tensor is read), then reads the
- * tensors one at a time into the model's variables. Peak memory is the model plus one tensor.
+ * Builds a model from `dir/config.json` with zero weights (no random draws), checks every
+ * checkpoint key and shape against it (all problems reported at once, before any tensor is read),
+ * then reads the tensors one at a time into the model's variables. Peak memory is the model plus
+ * one tensor. Modules a variant adds (KAN MLP, graph attention) are initialised fresh.
  */
 export async function loadPretrained<M extends Module & { config: GPT2Config }>(
   dir: string,
   build: (config: GPT2Config, options: GPT2ModelOptions) => M,
   options: LoadPretrainedOptions = {},
-): Promise<M> {
+): Promise<{ model: M; loadingInfo: LoadingInfo }> {
   const { configOverrides, ...modelOptions } = options;
   let config = await readConfig(dir);
   if (configOverrides) config = config.with(configOverrides);
@@ -34,7 +47,7 @@ export async function loadPretrained<M extends Module & { config: GPT2Config }>(
   let model: M | undefined;
   try {
     model = withoutInit(() => build(config, modelOptions));
-    const plan = planLoad(model, file);
+    const { plan, loadingInfo } = planLoad(model, file);
     for (const [checkpointKey, key] of plan) {
       const tensor = await file.tensor(checkpointKey);
       try {
@@ -43,8 +56,9 @@ export async function loadPretrained<M extends Module & { config: GPT2Config }>(
         tensor.dispose();
       }
     }
+    if (!options.extensions) initializeVariantModules(model);
     // As Hugging Face's from_pretrained: ready for inference (dropout off); call train() to fine-tune.
-    return model.eval();
+    return { model: model.eval(), loadingInfo };
   } catch (error) {
     model?.dispose();
     throw error;
@@ -53,16 +67,40 @@ export async function loadPretrained<M extends Module & { config: GPT2Config }>(
   }
 }
 
-/** Checkpoint key → model key for every tensor to read; throws listing every mismatch. */
+/** Replaces the zero-built modules a variant adds with freshly initialised ones. */
+function initializeVariantModules(model: Module & { config: GPT2Config }): void {
+  const { config } = model;
+  const extensions = variantExtensions(config);
+  for (let i = 0; i < config.nLayer; i++) {
+    const replacements: [string, Module][] = [
+      ...(extensions.createMlp
+        ? [['mlp', extensions.createMlp(config, i, {})] as [string, Module]]
+        : []),
+      ...(extensions.createExtraLayers?.(config, i, {}) ?? []),
+    ];
+    for (const [name, fresh] of replacements) {
+      model.setSubmodule(`transformer.h.${i}.${name}`, fresh).dispose();
+    }
+  }
+}
+
+/**
+ * Checkpoint key → model key for every tensor to read, and what loading leaves out; throws
+ * listing every mismatch. Keys of a variant's new modules may be missing, and the checkpoint keys
+ * a variant replaces (a KAN's MLP) are left unused; anything else must match exactly.
+ */
 function planLoad(
   model: Module & { config: GPT2Config },
   file: SafetensorsFile,
-): Map<string, string> {
+): { plan: Map<string, string>; loadingInfo: LoadingInfo } {
   const targets = new Map(Object.entries(model.stateDict()).map(([k, t]) => [k, t.shape]));
   const tied = model.config.tieWordEmbeddings && targets.has(TIED_HEAD_KEY);
+  const newKeys = newModuleKeys(model.config);
+  const replacedKeys = unusedCheckpointKeys(model.config);
   const plan = new Map<string, string>();
   const loaded = new Set<string>();
   const unexpected: string[] = [];
+  const unused: string[] = [];
   const mismatches: { key: string; expected: number[]; got: number[] }[] = [];
   const problems: string[] = [];
   for (const checkpointKey of file.keys()) {
@@ -70,7 +108,7 @@ function planLoad(
     if (key === null) continue;
     const expected = targets.get(key);
     if (!expected) {
-      unexpected.push(checkpointKey);
+      (replacedKeys?.test(checkpointKey) ? unused : unexpected).push(checkpointKey);
       continue;
     }
     const { dtype, shape } = file.info(checkpointKey);
@@ -90,14 +128,16 @@ function planLoad(
     // A tied head is the embedding itself: the stored copy is not read.
     if (!(tied && key === TIED_HEAD_KEY)) plan.set(checkpointKey, key);
   }
-  const missing = [...targets.keys()].filter(
+  const notLoaded = [...targets.keys()].filter(
     (key) => !loaded.has(key) && !(tied && key === TIED_HEAD_KEY),
   );
+  const newlyInitialized = notLoaded.filter((key) => newKeys?.test(key));
+  const missing = notLoaded.filter((key) => !newKeys?.test(key));
   if (missing.length || unexpected.length || mismatches.length) {
     throw new StateDictError(missing, unexpected, mismatches, `checkpoint ${file.source}`);
   }
   if (problems.length) throw new Error(`${file.source}:\n  ${problems.join('\n  ')}`);
-  return plan;
+  return { plan, loadingInfo: { newlyInitialized, unused } };
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {

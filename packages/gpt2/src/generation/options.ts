@@ -37,7 +37,10 @@ export interface GenerateOptions {
   padTokenId?: number;
   /** Seeds the sampling generator, for reproducible samples. Default: the default generator. */
   seed?: number;
-  /** Decode incrementally with a KV cache (true) or re-run the whole sequence each step. Default true. */
+  /**
+   * Decode incrementally with a KV cache (true) or re-run the whole sequence each step. Default
+   * true, except for graph-attention models (`use_graph`), which need the whole sequence.
+   */
   useCache?: boolean;
   /** Called after every step (awaited), e.g. to stream text. */
   onToken?: (step: GenerationStep) => void | Promise<void>;
@@ -108,6 +111,7 @@ export function resolveGenerateOptions(
     eosTokenIds,
     padTokenId,
     seed: options.seed,
-    useCache: options.useCache ?? true,
+    // Graph attention reads the whole sequence at every layer, which a cached step lacks.
+    useCache: options.useCache ?? !config.useGraph,
   };
 }

@@ -1,0 +1,131 @@
+import { describeBackends, expectClose, expectNoLeaks } from '@lgpt/core/testing';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  applyLoraVariant,
+  GPT2Config,
+  GPT2LMHeadModel,
+  VARIANT_NAMES,
+  variantSwitches,
+} from '../src/index.js';
+import { MODEL_DIR } from './support/fixtures.js';
+
+const ids = [
+  [5, 17, 300, 42, 999, 7],
+  [1, 2, 3, 4, 5, 6],
+];
+
+describe('variant switches', () => {
+  it('name the Learnable-GPT architectures', () => {
+    expect(VARIANT_NAMES.map((name) => variantSwitches(name))).toEqual([
+      { useKan: false, useLora: false, useGraph: false },
+      { useKan: false, useLora: true, useGraph: false },
+      { useKan: true, useLora: false, useGraph: false },
+      { useKan: true, useLora: true, useGraph: false },
+      { useKan: false, useLora: false, useGraph: true },
+      { useKan: false, useLora: true, useGraph: true },
+    ]);
+    expect(() => variantSwitches('bert' as never)).toThrow(/unknown variant 'bert'.*base, lora/);
+  });
+
+  it('round-trip through config.json with kan_config', () => {
+    const config = new GPT2Config({ useKan: true, kanConfig: { hidden_size: 16, grid_size: 3 } });
+    const back = GPT2Config.fromJSON(config.toJSON());
+    expect(back.useKan).toBe(true);
+    expect(back.kanConfig).toEqual({ hidden_size: 16, grid_size: 3 });
+  });
+});
+
+describeBackends('GPT-2 variants on the fixture checkpoint', () => {
+  let base: GPT2LMHeadModel;
+  let baseState: Record<string, Float32Array>;
+
+  beforeAll(async () => {
+    base = await GPT2LMHeadModel.fromPretrained(MODEL_DIR);
+    baseState = {};
+    for (const [name, t] of Object.entries(base.stateDict())) {
+      baseState[name] = (await t.data()) as Float32Array;
+    }
+  });
+
+  afterAll(() => base.dispose());
+
+  it('kan: loads attention and embeddings, initialises the KAN MLP, reports both', async () => {
+    const model = await GPT2LMHeadModel.fromPretrained(MODEL_DIR, {
+      configOverrides: { ...variantSwitches('kan'), kanConfig: { hidden_size: 8 } },
+    });
+    const info = model.loadingInfo!;
+    expect(info.unused.sort()).toEqual(
+      Object.keys(baseState)
+        .filter((k) => /\.mlp\.c_(fc|proj)\./.test(k))
+        .sort(),
+    );
+    expect(info.newlyInitialized.length).toBeGreaterThan(0);
+    expect(
+      info.newlyInitialized.every((k) => /^transformer\.h\.\d+\.mlp\.kan\.layers\.[01]\./.test(k)),
+    ).toBe(true);
+    const kanWeight = model.getParameter('transformer.h.0.mlp.kan.layers.0.base_weight');
+    expect(kanWeight.shape).toEqual([8, model.config.nEmbd]);
+    expect(Math.max(...Array.from(await kanWeight.data(), Math.abs))).toBeGreaterThan(0);
+    for (const name of [
+      'transformer.wte.weight',
+      'transformer.h.1.attn.c_attn.weight',
+      'transformer.ln_f.bias',
+    ]) {
+      expect(Array.from(await model.getParameter(name).data()), name).toEqual(
+        Array.from(baseState[name]),
+      );
+    }
+    const out = await expectNoLeaks(() => model.forward(ids));
+    expect(out.logits.shape).toEqual([2, 6, model.config.vocabSize]);
+    tf.dispose(out as unknown as tf.TensorContainer);
+    model.dispose();
+  });
+
+  it('graph: adds a causal graph sub-layer per block and generates without a KV cache', async () => {
+    const model = await GPT2LMHeadModel.fromPretrained(MODEL_DIR, {
+      configOverrides: variantSwitches('graph'),
+    });
+    expect(model.loadingInfo!.unused).toEqual([]);
+    expect(model.loadingInfo!.newlyInitialized).toContain(
+      'transformer.h.1.graph.attention.fusion.weight',
+    );
+    expect(model.loadingInfo!.newlyInitialized).toContain('transformer.h.0.graph.ln.weight');
+    // Causal: changing the last token leaves every earlier position's logits unchanged.
+    const a = model.forward(ids);
+    const b = model.forward(ids.map((row) => [...row.slice(0, -1), 123]));
+    const early = (t: tf.Tensor) => tf.slice(t, [0, 0, 0], [2, 5, -1]);
+    await expectClose(early(a.logits), early(b.logits), { atol: 1e-5, label: 'earlier logits' });
+    const generated = await model.generate([[11, 22, 33]], { maxNewTokens: 3, eosTokenId: null });
+    expect(generated[0]).toHaveLength(6);
+    await expect(
+      model.generate([[11, 22, 33]], { maxNewTokens: 2, useCache: true }),
+    ).rejects.toThrow(/needs the whole sequence \(graph attention\): run without a KV cache/);
+    tf.dispose([a, b] as unknown as tf.TensorContainer);
+    model.dispose();
+  });
+
+  it('lora, kan-lora, graph-lora: only the adapters (and new graph layers) train', async () => {
+    const expectations: Record<string, RegExp> = {
+      lora: /^transformer\.h\.\d+\.mlp\.c_(fc|proj)\.lora_[AB]\.default\.weight$/,
+      'kan-lora': /^transformer\.h\.\d+\.mlp\.kan\.layers\.[01]\.lora_[AB]\.default\.weight$/,
+      'graph-lora':
+        /^transformer\.h\.\d+\.(mlp\.c_(fc|proj)\.lora_[AB]\.default\.weight|graph\.modules_to_save\.default\..+)$/,
+    };
+    for (const [variant, pattern] of Object.entries(expectations)) {
+      const model = await GPT2LMHeadModel.fromPretrained(MODEL_DIR, {
+        configOverrides: { ...variantSwitches(variant as 'lora'), kanConfig: { hidden_size: 8 } },
+      });
+      const peft = applyLoraVariant(model)!;
+      const trainable = model.namedParameters({ trainableOnly: true }).map(([n]) => n);
+      expect(trainable.length, variant).toBeGreaterThan(0);
+      for (const name of trainable) expect(name, variant).toMatch(pattern);
+      expect(peft.peftConfig.default.r).toBe(16);
+      expect(peft.peftConfig.default.loraAlpha).toBe(32);
+      model.dispose();
+    }
+    const plain = await GPT2LMHeadModel.fromPretrained(MODEL_DIR);
+    expect(applyLoraVariant(plain)).toBeNull();
+    plain.dispose();
+  });
+});
