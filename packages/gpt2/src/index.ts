@@ -25,6 +25,7 @@ export { disposeCache, type LayerKV, type PastKeyValues, pastLength } from './kv
 export { gatherLastToken } from './last-token.js';
 export { LMHead } from './lm-head.js';
 export { type CausalLMOutput, GPT2LMHeadModel } from './lm-head-model.js';
+export { causalLmLoss, IGNORE_INDEX, type LmLossOptions, labelsFromMask } from './loss.js';
 export { type FeedForward, GPT2MLP } from './mlp.js';
 export {
   type ForwardOptions,

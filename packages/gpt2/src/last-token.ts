@@ -1,3 +1,4 @@
+import { gatherRows } from '@lgpt/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { type IntMatrix, toIntTensor } from './inputs.js';
 
@@ -20,7 +21,8 @@ export function gatherLastToken(hidden: tf.Tensor3D, attentionMask?: IntMatrix):
     } else {
       last = tf.fill([batch], length - 1, 'int32') as tf.Tensor1D;
     }
-    const rows = tf.add(tf.mul(tf.range(0, batch, 1, 'int32'), length), last);
-    return tf.gather(tf.reshape(hidden, [batch * length, channels]), rows) as tf.Tensor2D;
+    const rows = tf.add(tf.mul(tf.range(0, batch, 1, 'int32'), length), last) as tf.Tensor1D;
+    // gatherRows: tf.gather's gradient needs a kernel tfjs-wasm lacks, and classifiers train here.
+    return gatherRows(tf.reshape(hidden, [batch * length, channels]), rows) as tf.Tensor2D;
   });
 }
