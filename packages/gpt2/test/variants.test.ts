@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describeBackends, expectClose, expectNoLeaks } from '@lgpt/core/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -127,5 +130,23 @@ describeBackends('GPT-2 variants on the fixture checkpoint', () => {
     const plain = await GPT2LMHeadModel.fromPretrained(MODEL_DIR);
     expect(applyLoraVariant(plain)).toBeNull();
     plain.dispose();
+  });
+
+  it('a saved variant model reloads with its trained KAN and graph weights, none re-initialised', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lgpt-variant-'));
+    const overrides = { useKan: true, useGraph: true, kanConfig: { hidden_size: 8 } };
+    const model = await GPT2LMHeadModel.fromPretrained(MODEL_DIR, { configOverrides: overrides });
+    await model.savePretrained(dir, { overwrite: true });
+    const again = await GPT2LMHeadModel.fromPretrained(dir);
+    expect(again.config.useKan && again.config.useGraph).toBe(true);
+    expect(again.loadingInfo).toEqual({ newlyInitialized: [], unused: [] });
+    for (const [name, p] of model.namedParameters()) {
+      expect(Array.from(await again.getParameter(name).data()), name).toEqual(
+        Array.from(await p.data()),
+      );
+    }
+    model.dispose();
+    again.dispose();
+    await rm(dir, { recursive: true, force: true });
   });
 });

@@ -56,7 +56,7 @@ export async function loadPretrained<M extends Module & { config: GPT2Config }>(
         tensor.dispose();
       }
     }
-    if (!options.extensions) initializeVariantModules(model);
+    if (!options.extensions) initializeVariantModules(model, loadingInfo.newlyInitialized);
     // As Hugging Face's from_pretrained: ready for inference (dropout off); call train() to fine-tune.
     return { model: model.eval(), loadingInfo };
   } catch (error) {
@@ -67,19 +67,26 @@ export async function loadPretrained<M extends Module & { config: GPT2Config }>(
   }
 }
 
-/** Replaces the zero-built modules a variant adds with freshly initialised ones. */
-function initializeVariantModules(model: Module & { config: GPT2Config }): void {
+/**
+ * Replaces the zero-built modules a variant adds with freshly initialised ones, where the checkpoint
+ * did not fill them (a checkpoint saved from a variant model carries them and they stay loaded).
+ */
+function initializeVariantModules(
+  model: Module & { config: GPT2Config },
+  newlyInitialized: string[],
+): void {
   const { config } = model;
   const extensions = variantExtensions(config);
+  const unfilled = (path: string) => newlyInitialized.some((key) => key.startsWith(`${path}.`));
+  const replace = (path: string, fresh: Module) => {
+    if (unfilled(path)) model.setSubmodule(path, fresh).dispose();
+    else fresh.dispose();
+  };
   for (let i = 0; i < config.nLayer; i++) {
-    const replacements: [string, Module][] = [
-      ...(extensions.createMlp
-        ? [['mlp', extensions.createMlp(config, i, {})] as [string, Module]]
-        : []),
-      ...(extensions.createExtraLayers?.(config, i, {}) ?? []),
-    ];
-    for (const [name, fresh] of replacements) {
-      model.setSubmodule(`transformer.h.${i}.${name}`, fresh).dispose();
+    if (extensions.createMlp)
+      replace(`transformer.h.${i}.mlp`, extensions.createMlp(config, i, {}));
+    for (const [name, layer] of extensions.createExtraLayers?.(config, i, {}) ?? []) {
+      replace(`transformer.h.${i}.${name}`, layer);
     }
   }
 }
