@@ -31,6 +31,14 @@ export {
 export { loadSonnets, sonnetPrompt, splitSonnets } from './data/sonnets.js';
 export { parseDelimited, type TsvRecord } from './data/tsv.js';
 export {
+  type AnswerIds,
+  answerIds,
+  ParaphraseDetector,
+  paraphrasePrompt,
+} from './heads/paraphrase.js';
+export { SentimentClassifier, type SentimentClassifierOptions } from './heads/sentiment.js';
+export { type CompletionOptions, SonnetGenerator } from './heads/sonnet.js';
+export {
   type ChrfOptions,
   type ChrfReferences,
   type ChrfScore,
@@ -41,6 +49,19 @@ export {
 } from './metrics/chrf.js';
 export { accuracy, macroF1 } from './metrics/classification.js';
 export { type SonnetChrfScore, sonnetChrf, sonnetChrfFiles } from './metrics/sonnet-chrf.js';
+export {
+  applyFineTuneMode,
+  defaultFineTuneMode,
+  FINE_TUNE_MODES,
+  type FineTuneMode,
+  trainableSummary,
+} from './models/fine-tune.js';
+export {
+  type LoadedModel,
+  loadModel,
+  type ModelSpec,
+  type SavedWeights,
+} from './models/load-model.js';
 export { GradientAccumulator } from './optim/accumulate.js';
 export { AdamW, type AdamWOptions } from './optim/adamw.js';
 export { type ClippedGradients, clipGradNorm } from './optim/clip.js';
@@ -57,7 +78,17 @@ export {
   scheduleByName,
   type WarmupOptions,
 } from './optim/schedules.js';
+export { createTask, type TaskSettings } from './tasks/registry.js';
+export { SENTIMENT_DATASETS, type SentimentDataset } from './tasks/sentiment.js';
+export {
+  TASK_NAMES,
+  type TaskContext,
+  type TaskName,
+  type TaskRun,
+  type TrainBatch,
+} from './tasks/types.js';
 export { pySplit, pyStrip, universalNewlines } from './text/python-strings.js';
+export { saveCheckpoint } from './train/checkpoint.js';
 export {
   EarlyStopping,
   type EarlyStoppingOptions,
@@ -81,4 +112,6 @@ export {
   type ProgressStream,
   type ProgressUpdate,
 } from './train/progress.js';
+export { openRun, type RunConfig, readRunConfig } from './train/run.js';
+export { canResume, type TrainOptions, type TrainSummary, train } from './train/trainer.js';
 export { type WriteOptions, writeTextFile } from './train/write-file.js';

@@ -1,0 +1,62 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { VARIANT_NAMES } from '@lgpt/gpt2';
+import type { TaskName } from '../../tasks/types.js';
+import { writeTextFile } from '../../train/write-file.js';
+import * as opt from '../options.js';
+import { TRAIN_FLAGS, type TrainResult, trainTask } from './train.js';
+
+const FLAGS = [
+  ...TRAIN_FLAGS.filter((f) => f !== 'variant' && f !== 'resume'),
+  'variants',
+] as const;
+
+/**
+ * `lgpt compare <task>`: the original project's headline experiment in one command — trains each
+ * variant on the task with the same settings, then prints and writes (`comparison.md`,
+ * `comparison.json`) a table of their best dev scores, trainable parameters and time.
+ */
+export async function compareCommand(argv: string[]): Promise<void> {
+  const { flags, positionals } = opt.parseFlags('compare', argv, FLAGS);
+  if (flags.help) {
+    process.stdout.write(
+      opt.helpText('compare', '<sentiment|paraphrase|sonnet> [--variants a,b,…] [options]', FLAGS),
+    );
+    return;
+  }
+  const name: TaskName = opt.task(positionals[0], 'compare');
+  const variants = ((flags.variants as string) ?? VARIANT_NAMES.join(','))
+    .split(',')
+    .map((v) => opt.variant(v.trim()));
+  const outDir = resolve((flags.out as string) ?? join('runs', `compare-${name}`));
+  await mkdir(outDir, { recursive: true });
+  const results: [string, TrainResult][] = [];
+  for (const variant of variants) {
+    process.stderr.write(`\n== ${name} / ${variant}\n`);
+    results.push([
+      variant,
+      await trainTask(name, { ...flags, variant, out: join(outDir, variant) }),
+    ]);
+  }
+  const metrics = [...new Set(results.flatMap(([, r]) => Object.keys(r.summary.best ?? {})))];
+  const rows = results.map(([variant, r]) => [
+    variant,
+    ...metrics.map((m) => r.summary.best?.[m]?.toFixed(4) ?? '—'),
+    String(r.summary.bestEpoch ?? '—'),
+    r.trainable.split('||')[0].replace('trainable params:', '').trim(),
+    r.summary.seconds.toFixed(0),
+  ]);
+  const header = ['variant', ...metrics, 'best epoch', 'trainable params', 'seconds'];
+  const table = [header, header.map(() => '---'), ...rows]
+    .map((r) => `| ${r.join(' | ')} |`)
+    .join('\n');
+  process.stdout.write(`\n${table}\n`);
+  const overwrite = flags.overwrite === true;
+  await writeTextFile(join(outDir, 'comparison.md'), `# ${name}: variants compared\n\n${table}\n`, {
+    overwrite,
+  });
+  await writeFile(
+    join(outDir, 'comparison.json'),
+    `${JSON.stringify(Object.fromEntries(results.map(([v, r]) => [v, { ...r.summary, trainable: r.trainable }])), null, 2)}\n`,
+  );
+}

@@ -1,0 +1,88 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { initBackend } from '@lgpt/core';
+import { loadModel } from '../../models/load-model.js';
+import { ADAPTER_DIR, MODEL_DIR, readRunConfig } from '../../train/run.js';
+import * as opt from '../options.js';
+
+const FLAGS = [
+  'model',
+  'variant',
+  'checkpoint',
+  'prompt',
+  'backend',
+  'max-new-tokens',
+  'temperature',
+  'top-p',
+  'greedy',
+  'seed',
+  'random-init',
+  'help',
+] as const satisfies readonly opt.FlagName[];
+
+/**
+ * `lgpt generate --prompt <text>`: continues a prompt with a model (`--model`) or a trained
+ * checkpoint (`--checkpoint`), streaming the text as it is generated.
+ */
+export async function generateCommand(argv: string[]): Promise<void> {
+  const { flags } = opt.parseFlags('generate', argv, FLAGS);
+  if (flags.help) {
+    process.stdout.write(
+      opt.helpText(
+        'generate',
+        '--prompt <text> [--model <m> | --checkpoint <dir>] [options]',
+        FLAGS,
+      ),
+    );
+    return;
+  }
+  const prompt = flags.prompt as string | undefined;
+  if (!prompt) throw new opt.UsageError('--prompt <text> is required');
+  await initBackend(opt.backend((flags.backend as string) ?? 'wasm'));
+  const seed = opt.numberFlag('seed', flags.seed, 11711, { integer: true, min: 0 });
+  const checkpoint = flags.checkpoint as string | undefined;
+  const spec = checkpoint
+    ? await readRunConfig(checkpoint)
+    : {
+        model: (flags.model as string) ?? 'tiny',
+        variant: opt.variant((flags.variant as string) ?? 'base'),
+        randomInit: flags['random-init'] === true,
+      };
+  const saved = checkpoint
+    ? {
+        modelDir: existsSync(join(checkpoint, MODEL_DIR)) ? join(checkpoint, MODEL_DIR) : undefined,
+        adapterDir: existsSync(join(checkpoint, ADAPTER_DIR))
+          ? join(checkpoint, ADAPTER_DIR)
+          : undefined,
+      }
+    : {};
+  const { lm, tokenizer } = await loadModel({ ...spec, seed }, saved);
+  lm.eval();
+  const ids = tokenizer.encode(prompt);
+  const generated: number[] = [];
+  let printed = '';
+  process.stdout.write(prompt);
+  await lm.generate([ids], {
+    doSample: flags.greedy !== true,
+    temperature: opt.numberFlag('temperature', flags.temperature, 1.2, { min: 0 }),
+    topP: opt.numberFlag('top-p', flags['top-p'], 0.9, { min: 0 }),
+    topK: 0,
+    maxNewTokens: opt.numberFlag('max-new-tokens', flags['max-new-tokens'], 128, {
+      integer: true,
+      min: 1,
+    }),
+    seed,
+    onToken: ({ tokens, finished }) => {
+      if (finished[0] && tokens[0] === tokenizer.eosTokenId) return;
+      generated.push(tokens[0]);
+      // Decode the whole continuation: a character may span several byte-level tokens.
+      const text = tokenizer.decode(generated);
+      if (!text.endsWith('\uFFFD')) {
+        process.stdout.write(text.slice(printed.length));
+        printed = text;
+      }
+    },
+  });
+  process.stdout.write('\n');
+  lm.dispose();
+}

@@ -1,0 +1,209 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { BackendName } from '@lgpt/core';
+import { VARIANT_NAMES, type VariantName } from '@lgpt/gpt2';
+import { FINE_TUNE_MODES, type FineTuneMode } from '../models/fine-tune.js';
+import { SCHEDULE_NAMES, type ScheduleName } from '../optim/schedules.js';
+import { SENTIMENT_DATASETS, type SentimentDataset } from '../tasks/sentiment.js';
+import { TASK_NAMES, type TaskName } from '../tasks/types.js';
+
+/** A command-line flag: its parser type, help text and default (shown in `--help`). */
+interface Flag {
+  type: 'string' | 'boolean';
+  help: string;
+  default?: string;
+}
+
+/** Every flag any command takes; each command lists the ones it accepts. */
+export const FLAGS = {
+  model: {
+    type: 'string',
+    help: 'tiny | gpt2 | gpt2-medium | gpt2-large | gpt2-xl | a Hugging Face GPT-2 folder',
+    default: 'tiny',
+  },
+  variant: { type: 'string', help: VARIANT_NAMES.join(' | '), default: 'base' },
+  backend: { type: 'string', help: 'cpu | wasm | webgpu | tensorflow', default: 'wasm' },
+  data: {
+    type: 'string',
+    help: 'folder with the CS224N data files',
+    default: 'the bundled data/cs224n',
+  },
+  dataset: {
+    type: 'string',
+    help: `sentiment data: ${SENTIMENT_DATASETS.join(' | ')}`,
+    default: 'sst',
+  },
+  epochs: {
+    type: 'string',
+    help: 'training epochs',
+    default: 'sentiment 3, paraphrase 1, sonnet 10',
+  },
+  'batch-size': {
+    type: 'string',
+    help: 'training batch size',
+    default: 'sentiment 32, paraphrase 16, sonnet 8',
+  },
+  lr: {
+    type: 'string',
+    help: 'peak learning rate',
+    default: '1e-5 to fine-tune a pretrained GPT-2 in full, else 1e-3',
+  },
+  'weight-decay': { type: 'string', help: 'AdamW weight decay', default: '0' },
+  seed: {
+    type: 'string',
+    help: 'random seed (weights, dropout, shuffling, sampling)',
+    default: '11711',
+  },
+  out: {
+    type: 'string',
+    help: 'output folder (never replaced unless --overwrite)',
+    default: 'runs/<task>-<variant>',
+  },
+  'fine-tune-mode': {
+    type: 'string',
+    help: FINE_TUNE_MODES.join(' | '),
+    default: 'adapters for LoRA variants, else full-model',
+  },
+  schedule: { type: 'string', help: SCHEDULE_NAMES.join(' | '), default: 'linear' },
+  'warmup-steps': { type: 'string', help: 'learning-rate warmup steps', default: '0' },
+  'clip-norm': { type: 'string', help: 'clip the gradient norm (0 = off)', default: '1' },
+  'grad-accumulation': { type: 'string', help: 'micro-batches per optimizer step', default: '1' },
+  patience: {
+    type: 'string',
+    help: 'stop after this many epochs without a better dev score',
+    default: 'never',
+  },
+  limit: { type: 'string', help: 'use at most this many training examples', default: 'all' },
+  'eval-batch-size': {
+    type: 'string',
+    help: 'batch size for evaluation and prediction',
+    default: '64',
+  },
+  dropout: { type: 'string', help: 'sentiment classifier dropout', default: '0.3' },
+  'random-init': {
+    type: 'boolean',
+    help: 'build a GPT-2 size with random weights when no local checkpoint exists',
+  },
+  resume: { type: 'boolean', help: 'continue the run in --out from its last epoch' },
+  overwrite: { type: 'boolean', help: 'replace an existing --out folder' },
+  checkpoint: {
+    type: 'string',
+    help: 'a checkpoint folder written by `lgpt train` (e.g. runs/sentiment-base/best)',
+  },
+  prompt: { type: 'string', help: 'text to continue' },
+  'max-new-tokens': { type: 'string', help: 'tokens to generate', default: '128' },
+  temperature: { type: 'string', help: 'sampling temperature', default: '1.2 (the reference)' },
+  'top-p': { type: 'string', help: 'nucleus sampling threshold', default: '0.9' },
+  greedy: { type: 'boolean', help: 'greedy decoding instead of sampling' },
+  variants: {
+    type: 'string',
+    help: `comma-separated variants to compare`,
+    default: VARIANT_NAMES.join(','),
+  },
+  help: { type: 'boolean', help: 'show this help' },
+} satisfies Record<string, Flag>;
+
+export type FlagName = keyof typeof FLAGS;
+export type ParsedFlags = Partial<Record<FlagName, string | boolean>>;
+
+/** Parses `argv` strictly: an unknown flag or a missing value is an error naming it. */
+export function parseFlags(
+  command: string,
+  argv: string[],
+  accepted: readonly FlagName[],
+): { flags: ParsedFlags; positionals: string[] } {
+  const options = Object.fromEntries(accepted.map((name) => [name, { type: FLAGS[name].type }]));
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options,
+      allowPositionals: true,
+      strict: true,
+    });
+    return { flags: values as ParsedFlags, positionals };
+  } catch (error) {
+    throw new UsageError(
+      `${(error as Error).message.split('\n')[0]} (see: lgpt ${command} --help)`,
+    );
+  }
+}
+
+/** A mistake in the command line: printed without a stack trace, exit code 2. */
+export class UsageError extends Error {}
+
+export function helpText(command: string, usage: string, accepted: readonly FlagName[]): string {
+  const width = Math.max(...accepted.map((n) => n.length)) + 4;
+  const lines = accepted.map((name) => {
+    const flag: Flag = FLAGS[name];
+    const def = flag.default === undefined ? '' : ` (default: ${flag.default})`;
+    return `  --${name.padEnd(width - 2)}${flag.help}${def}`;
+  });
+  return `Usage: lgpt ${command} ${usage}\n\nOptions:\n${lines.join('\n')}\n`;
+}
+
+export function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new UsageError(`--${flag} must be one of ${allowed.join(', ')}; got '${value}'`);
+  }
+  return value as T;
+}
+
+export function numberFlag(
+  flag: string,
+  value: string | boolean | undefined,
+  fallback: number,
+  { integer = false, min = -Infinity } = {},
+): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (
+    typeof value !== 'string' ||
+    value.trim() === '' ||
+    !Number.isFinite(n) ||
+    (integer && !Number.isInteger(n)) ||
+    n < min
+  ) {
+    throw new UsageError(
+      `--${flag} must be ${integer ? 'an integer' : 'a number'}${min > -Infinity ? ` ≥ ${min}` : ''}; got '${value}'`,
+    );
+  }
+  return n;
+}
+
+export function task(value: string | undefined, command: string): TaskName {
+  if (!value) throw new UsageError(`lgpt ${command} needs a task: ${TASK_NAMES.join(', ')}`);
+  return oneOf('task', value, TASK_NAMES);
+}
+
+export const variant = (value: string) => oneOf<VariantName>('variant', value, VARIANT_NAMES);
+export const backend = (value: string) =>
+  oneOf<BackendName>('backend', value, ['cpu', 'wasm', 'webgpu', 'tensorflow']);
+export const fineTuneMode = (value: string) =>
+  oneOf<FineTuneMode>('fine-tune-mode', value, FINE_TUNE_MODES);
+export const schedule = (value: string) => oneOf<ScheduleName>('schedule', value, SCHEDULE_NAMES);
+export const dataset = (value: string) =>
+  oneOf<SentimentDataset>('dataset', value, SENTIMENT_DATASETS);
+
+/**
+ * `--data`, or the CS224N data bundled with the repository: `data/cs224n` in the working folder or
+ * one above it, or next to this package in the lgpt repository.
+ */
+export function dataDir(value: string | undefined): string {
+  if (value !== undefined) {
+    if (!existsSync(value)) throw new UsageError(`--data ${value}: no such folder`);
+    return resolve(value);
+  }
+  const candidates: string[] = [];
+  for (let dir = process.cwd(); ; dir = dirname(dir)) {
+    candidates.push(join(dir, 'data', 'cs224n'));
+    if (dirname(dir) === dir) break;
+  }
+  candidates.push(
+    join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'data', 'cs224n'),
+  );
+  const found = candidates.find((dir) => existsSync(join(dir, 'ids-sst-train.csv')));
+  if (!found) throw new UsageError('no CS224N data found: pass --data <folder>');
+  return found;
+}

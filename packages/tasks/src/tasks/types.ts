@@ -1,0 +1,43 @@
+import type { Module } from '@lgpt/core';
+import type * as tf from '@tensorflow/tfjs-core';
+import type { LoadedModel } from '../models/load-model.js';
+
+export const TASK_NAMES = ['sentiment', 'paraphrase', 'sonnet'] as const;
+export type TaskName = (typeof TASK_NAMES)[number];
+
+/** One training batch: token rows (unpadded), and the class of each row for classifiers. */
+export interface TrainBatch {
+  rows: number[][];
+  labels?: number[];
+}
+
+/** A task bound to a model and its data: what the trainer and the CLI commands drive. */
+export interface TaskRun {
+  readonly name: TaskName;
+  /** The task model: GPT-2 (as `gpt`) plus the task's own layers; its trainable parameters train. */
+  readonly head: Module;
+  readonly loaded: LoadedModel;
+  /** Dev metric that picks the best checkpoint (higher is better). */
+  readonly primaryMetric: string;
+  readonly trainSize: number;
+  /** The epoch's batches, shuffled by (seed, epoch). */
+  trainBatches(epoch: number, batchSize: number): TrainBatch[];
+  /** Mean loss of a batch (called inside the gradient tape). */
+  loss(batch: TrainBatch): tf.Scalar;
+  /** Dev metrics (the model must be in eval mode). */
+  evaluate(): Promise<Record<string, number>>;
+  /** Writes the prediction files of the reference into `dir`; returns their paths. */
+  predict(dir: string, overwrite: boolean): Promise<string[]>;
+}
+
+/** What every task needs to build a run. */
+export interface TaskContext {
+  loaded: LoadedModel;
+  dataDir: string;
+  seed: number;
+  /** Batch size for evaluation and prediction. */
+  evalBatchSize: number;
+  /** Use at most this many training examples (quick runs); dev is never cut. */
+  limit?: number;
+  log: (line: string) => void;
+}
