@@ -10,6 +10,9 @@ export function packageBuild(entry: Record<string, string>, extra: Options = {})
     format: ['esm', 'cjs'],
     dts: true,
     clean: true,
+    // Published: esbuild embeds the sources in each map (`sourcesContent`), so stack traces and
+    // debuggers show the TypeScript although src/ is not in the tarball (`pnpm release:check`
+    // fails a map that does not).
     sourcemap: true,
     target: 'es2022',
     platform: 'node',

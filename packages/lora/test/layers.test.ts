@@ -31,6 +31,38 @@ function data(rng: Rng): { xs: tf.Tensor; ys: tf.Tensor } {
 }
 
 describeBackends('@lgpt/lora/layers', () => {
+  it('initialises and trains adapters on a model read back with loadLayersModel', async () => {
+    // tfjs-layers builds loaded models with "fast weight init" (zeros, initializer skipped).
+    let artifacts: tf.io.ModelArtifacts | undefined;
+    await mlp(new Rng(1)).save(
+      tf.io.withSaveHandler(async (saved) => {
+        artifacts = saved;
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      }),
+    );
+    const model = await tfl.loadLayersModel(tf.io.fromMemory(artifacts!));
+    const lora = applyLora(
+      model,
+      { r: 2, loraAlpha: 4, targetModules: ['hidden'] },
+      { rng: new Rng(3) },
+    );
+    const loraA = lora.trainableWeights.find((w) => w.originalName === 'hidden/lora_A')!;
+    expect(Math.max(...Array.from(await loraA.read().data(), Math.abs))).toBeGreaterThan(0);
+    const { xs, ys } = data(new Rng(2));
+    model.compile({ optimizer: tf.train.adam(0.05), loss: 'meanSquaredError' });
+    const history = await model.fit(xs, ys, {
+      epochs: 10,
+      batchSize: 32,
+      shuffle: false,
+      verbose: 0,
+    });
+    const losses = history.history.loss as number[];
+    expect(losses.at(-1)!).toBeLessThan(losses[0]);
+    tf.dispose([xs, ys]);
+    lora.unload();
+    model.dispose();
+  });
+
   it('trains only the adapters of a Dense model with model.fit (loss falls, base weights unchanged)', async () => {
     const model = mlp(new Rng(1));
     const { xs, ys } = data(new Rng(2));

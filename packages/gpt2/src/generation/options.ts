@@ -43,7 +43,7 @@ export interface GenerateOptions {
    */
   useCache?: boolean;
   /** Called after every step (awaited), e.g. to stream text. */
-  onToken?: (step: GenerationStep) => void | Promise<void>;
+  onToken?: (step: GenerationStep) => unknown;
 }
 
 export interface ResolvedGenerateOptions {

@@ -119,11 +119,22 @@ export class LoraDense {
   }
 
   private addWeight(name: string, value: tf.Tensor): LayerVariable {
-    // addWeight disposes what the initializer returns once the variable holds it.
-    const initializer = { apply: () => value };
     const fullName = `${this.dense.name}/${name}`;
     this.addedNames.push(fullName);
-    return this.dense.addWeight(fullName, value.shape, 'float32', initializer, undefined, true);
+    // A model from `loadLayersModel` has tfjs-layers' "fast weight init" on: new weights start at
+    // zero without calling the initializer. So the value is written once the variable exists.
+    const initializer = { apply: () => tf.zeros(value.shape) };
+    const variable = this.dense.addWeight(
+      fullName,
+      value.shape,
+      'float32',
+      initializer,
+      undefined,
+      true,
+    );
+    variable.write(value);
+    value.dispose();
+    return variable;
   }
 
   private call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor | tf.Tensor[] {
