@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
-import { batches, epochRng, trainDevSplit } from '../data/batching.js';
+import { trainDevSplit } from '../data/batching.js';
 import {
   loadParaphraseData,
   loadParaphraseTestData,
@@ -10,8 +9,9 @@ import {
 import { answerIds, ParaphraseDetector, paraphrasePrompt } from '../heads/paraphrase.js';
 import { accuracy, macroF1 } from '../metrics/classification.js';
 import { writeParaphrasePredictions } from '../train/predictions.js';
-import { argmaxRows, crossEntropy, encodeTexts, inOrder, padRows } from './encode.js';
-import type { TaskContext, TaskRun, TrainBatch } from './types.js';
+import { classificationSteps } from './classification.js';
+import { encodeTexts } from './encode.js';
+import type { TaskContext, TaskRun } from './types.js';
 
 export interface ParaphraseTaskOptions {
   /** Share of the labelled file held out as dev when there is no separate train file. Default 0.1. */
@@ -65,18 +65,10 @@ export async function createParaphraseTask(
   const devRows = encode('dev', dev);
   const testRows = encode('test', test);
   const pad = loaded.tokenizer.padTokenId;
+  const trainLabels = train.map((e) => e.label);
   ctx.log(`quora: ${train.length} train, ${dev.length} dev, ${test.length} test pairs`);
 
-  const predictRows = async (rows: number[][]) => {
-    const out: number[] = [];
-    for (const chunk of inOrder(rows, ctx.evalBatchSize)) {
-      const { inputIds, attentionMask } = padRows(chunk, pad);
-      const logits = head.forward(inputIds, attentionMask);
-      out.push(...(await argmaxRows(logits)));
-      tf.dispose([inputIds, attentionMask, logits]);
-    }
-    return out;
-  };
+  const steps = classificationSteps(head, pad, seed, ctx.evalBatchSize);
   // The reference's prediction files hold the answer's token id.
   const asTokenId = (label: number) => (label === 1 ? answers.yes : answers.no);
 
@@ -86,27 +78,17 @@ export async function createParaphraseTask(
     loaded,
     primaryMetric: 'dev_accuracy',
     trainSize: train.length,
-    trainBatches(epoch, batchSize): TrainBatch[] {
-      const indices = batches([...train.keys()], batchSize, { rng: epochRng(seed, epoch) });
-      return indices.map((b) => ({
-        rows: b.map((i) => trainRows[i]),
-        labels: b.map((i) => train[i].label),
-      }));
-    },
-    loss(batch) {
-      return tf.tidy(() => {
-        const { inputIds, attentionMask } = padRows(batch.rows, pad);
-        return crossEntropy(head.forward(inputIds, attentionMask), batch.labels!);
-      });
-    },
+    trainBatches: (epoch, batchSize) =>
+      steps.trainBatches(trainRows, trainLabels, epoch, batchSize),
+    loss: (batch) => steps.loss(batch),
     async evaluate() {
-      const predicted = await predictRows(devRows);
+      const predicted = await steps.predict(devRows);
       const gold = dev.map((e) => e.label);
       return { dev_accuracy: accuracy(gold, predicted), dev_macro_f1: macroF1(gold, predicted) };
     },
     async predict(dir, overwrite) {
       const written = [join(dir, 'para-dev-output.csv')];
-      const devPred = await predictRows(devRows);
+      const devPred = await steps.predict(devRows);
       await writeParaphrasePredictions(
         written[0],
         dev.map((e, i) => ({ id: e.id, prediction: asTokenId(devPred[i]) })),
@@ -114,7 +96,7 @@ export async function createParaphraseTask(
       );
       if (test.length) {
         written.push(join(dir, 'para-test-output.csv'));
-        const testPred = await predictRows(testRows);
+        const testPred = await steps.predict(testRows);
         await writeParaphrasePredictions(
           written[1],
           test.map((e, i) => ({ id: e.id, prediction: asTokenId(testPred[i]) })),

@@ -1,13 +1,12 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
-import { batches, epochRng } from '../data/batching.js';
 import { labelSet, loadSentimentData, loadSentimentTestData } from '../data/sentiment.js';
 import { SentimentClassifier } from '../heads/sentiment.js';
 import { accuracy, macroF1 } from '../metrics/classification.js';
 import { writeSentimentPredictions } from '../train/predictions.js';
-import { argmaxRows, crossEntropy, encodeTexts, inOrder, padRows } from './encode.js';
-import type { TaskContext, TaskRun, TrainBatch } from './types.js';
+import { classificationSteps } from './classification.js';
+import { encodeTexts } from './encode.js';
+import type { TaskContext, TaskRun } from './types.js';
 
 export const SENTIMENT_DATASETS = ['sst', 'cfimdb'] as const;
 export type SentimentDataset = (typeof SENTIMENT_DATASETS)[number];
@@ -55,20 +54,12 @@ export async function createSentimentTask(
     test.map((e) => e.sentence),
   );
   const pad = loaded.tokenizer.padTokenId;
+  const trainLabels = train.map((e) => e.label);
   ctx.log(
     `${options.dataset}: ${train.length} train, ${dev.length} dev, ${test.length} test sentences, ${numLabels} classes`,
   );
 
-  const predictRows = async (rows: number[][]) => {
-    const out: number[] = [];
-    for (const chunk of inOrder(rows, ctx.evalBatchSize)) {
-      const { inputIds, attentionMask } = padRows(chunk, pad);
-      const logits = head.forward(inputIds, attentionMask);
-      out.push(...(await argmaxRows(logits)));
-      tf.dispose([inputIds, attentionMask, logits]);
-    }
-    return out;
-  };
+  const steps = classificationSteps(head, pad, seed, ctx.evalBatchSize);
 
   return {
     name: 'sentiment',
@@ -76,27 +67,17 @@ export async function createSentimentTask(
     loaded,
     primaryMetric: 'dev_accuracy',
     trainSize: train.length,
-    trainBatches(epoch, batchSize): TrainBatch[] {
-      const indices = batches([...train.keys()], batchSize, { rng: epochRng(seed, epoch) });
-      return indices.map((b) => ({
-        rows: b.map((i) => trainRows[i]),
-        labels: b.map((i) => train[i].label),
-      }));
-    },
-    loss(batch) {
-      return tf.tidy(() => {
-        const { inputIds, attentionMask } = padRows(batch.rows, pad);
-        return crossEntropy(head.forward(inputIds, attentionMask), batch.labels!);
-      });
-    },
+    trainBatches: (epoch, batchSize) =>
+      steps.trainBatches(trainRows, trainLabels, epoch, batchSize),
+    loss: (batch) => steps.loss(batch),
     async evaluate() {
-      const predicted = await predictRows(devRows);
+      const predicted = await steps.predict(devRows);
       const gold = dev.map((e) => e.label);
       return { dev_accuracy: accuracy(gold, predicted), dev_macro_f1: macroF1(gold, predicted) };
     },
     async predict(dir, overwrite) {
       const written = [join(dir, `${options.dataset}-dev-out.csv`)];
-      const devPred = await predictRows(devRows);
+      const devPred = await steps.predict(devRows);
       await writeSentimentPredictions(
         written[0],
         dev.map((e, i) => ({ id: e.id, prediction: devPred[i] })),
@@ -104,7 +85,7 @@ export async function createSentimentTask(
       );
       if (test.length) {
         written.push(join(dir, `${options.dataset}-test-out.csv`));
-        const testPred = await predictRows(testRows);
+        const testPred = await steps.predict(testRows);
         await writeSentimentPredictions(
           written[1],
           test.map((e, i) => ({ id: e.id, prediction: testPred[i] })),
