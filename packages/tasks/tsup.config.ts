@@ -6,7 +6,7 @@ import { packageBuild } from '../../tsup.base';
 rmSync('dist', { recursive: true, force: true });
 
 export default defineConfig([
-  packageBuild({ index: 'src/index.ts' }, { clean: false }),
+  packageBuild({ index: 'src/index.ts', node: 'src/node.ts' }, { clean: false }),
   // The `lgpt` command: one ESM file with its shebang, no types.
   packageBuild({ cli: 'src/cli/main.ts' }, { format: ['esm'], dts: false, clean: false }),
 ]);

@@ -4,6 +4,7 @@ export {
   batches,
   epochRng,
   type SplitOptions,
+  seededSubset,
   shuffled,
   trainDevSplit,
 } from './data/batching.js';
@@ -78,8 +79,6 @@ export {
   scheduleByName,
   type WarmupOptions,
 } from './optim/schedules.js';
-export { createTask, type TaskSettings } from './tasks/registry.js';
-export { SENTIMENT_DATASETS, type SentimentDataset } from './tasks/sentiment.js';
 export {
   TASK_NAMES,
   type TaskContext,
@@ -88,7 +87,6 @@ export {
   type TrainBatch,
 } from './tasks/types.js';
 export { pySplit, pyStrip, universalNewlines } from './text/python-strings.js';
-export { saveCheckpoint } from './train/checkpoint.js';
 export {
   EarlyStopping,
   type EarlyStoppingOptions,
@@ -112,6 +110,4 @@ export {
   type ProgressStream,
   type ProgressUpdate,
 } from './train/progress.js';
-export { openRun, type RunConfig, readRunConfig } from './train/run.js';
-export { canResume, type TrainOptions, type TrainSummary, train } from './train/trainer.js';
 export { type WriteOptions, writeTextFile } from './train/write-file.js';

@@ -6,6 +6,7 @@ import {
   batches,
   epochRng,
   macroF1,
+  seededSubset,
   shuffled,
   trainDevSplit,
 } from '../src/index.js';
@@ -60,5 +61,18 @@ describe('seeded shuffling and batching', () => {
     expect([...train, ...dev].sort((a, b) => a - b)).toEqual(items);
     expect(trainDevSplit(items, { devFraction: 0.3, seed: 1 })).toEqual({ train, dev });
     expect(() => trainDevSplit(items, { devFraction: 0.01, seed: 1 })).toThrow('empty');
+  });
+});
+
+describe('seededSubset', () => {
+  it('takes a seeded random subset in file order, not the first items', () => {
+    const items = Array.from({ length: 100 }, (_, i) => i);
+    const a = seededSubset(items, 10, 7);
+    expect(a).toHaveLength(10);
+    expect(a).toEqual([...a].sort((x, y) => x - y));
+    expect(a).toEqual(seededSubset(items, 10, 7));
+    expect(a).not.toEqual(items.slice(0, 10));
+    expect(seededSubset(items, undefined, 7)).toEqual(items);
+    expect(seededSubset(items, 500, 7)).toEqual(items);
   });
 });

@@ -75,7 +75,11 @@ export const FLAGS = {
     help: 'stop after this many epochs without a better dev score',
     default: 'never',
   },
-  limit: { type: 'string', help: 'use at most this many training examples', default: 'all' },
+  limit: {
+    type: 'string',
+    help: 'train on at most this many examples (a seeded random subset)',
+    default: 'all',
+  },
   'eval-batch-size': {
     type: 'string',
     help: 'batch size for evaluation and prediction',

@@ -64,6 +64,16 @@ export function trainDevSplit<T>(
   return { train: order.slice(devSize), dev: order.slice(0, devSize) };
 }
 
+/**
+ * At most `limit` items: a seeded random subset, kept in file order. Not the first `limit`: the
+ * CS224N files are sorted (SST's first 2000 training sentences are mostly positive).
+ */
+export function seededSubset<T>(items: readonly T[], limit: number | undefined, seed: number): T[] {
+  if (limit === undefined || limit >= items.length) return [...items];
+  const chosen = shuffled([...items.keys()], new Rng(seed)).slice(0, limit);
+  return chosen.sort((a, b) => a - b).map((i) => items[i]);
+}
+
 function checkBatchSize(batchSize: number): void {
   if (!Number.isInteger(batchSize) || batchSize < 1) {
     throw new Error(`batch size must be a positive integer, got ${batchSize}`);

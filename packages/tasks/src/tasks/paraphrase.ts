@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { trainDevSplit } from '../data/batching.js';
+import { seededSubset, trainDevSplit } from '../data/batching.js';
 import {
   loadParaphraseData,
   loadParaphraseTestData,
@@ -48,7 +48,7 @@ export async function createParaphraseTask(
     ({ train, dev } = split);
     ctx.log(`quora-dev.csv split ${train.length} train / ${dev.length} dev (seed ${seed})`);
   }
-  train = train.slice(0, ctx.limit);
+  train = seededSubset(train, ctx.limit, seed);
   const testFile = join(dataDir, 'quora-test-student.csv');
   const test = existsSync(testFile) ? (await loadParaphraseTestData(testFile)).examples : [];
 

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { seededSubset } from '../data/batching.js';
 import { labelSet, loadSentimentData, loadSentimentTestData } from '../data/sentiment.js';
 import { SentimentClassifier } from '../heads/sentiment.js';
 import { accuracy, macroF1 } from '../metrics/classification.js';
@@ -24,7 +25,7 @@ export async function createSentimentTask(
 ): Promise<TaskRun> {
   const { loaded, dataDir, seed } = ctx;
   const file = (split: string) => join(dataDir, `ids-${options.dataset}-${split}.csv`);
-  const train = (await loadSentimentData(file('train'))).examples.slice(0, ctx.limit);
+  const train = seededSubset((await loadSentimentData(file('train'))).examples, ctx.limit, seed);
   const dev = (await loadSentimentData(file('dev'))).examples;
   const testFile = file('test-student');
   const test = existsSync(testFile) ? (await loadSentimentTestData(testFile)).examples : [];

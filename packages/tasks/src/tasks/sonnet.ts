@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { batches, epochRng } from '../data/batching.js';
+import { batches, epochRng, seededSubset } from '../data/batching.js';
 import { readTextFile } from '../data/read-text.js';
 import { loadSonnets } from '../data/sonnets.js';
 import { SonnetGenerator } from '../heads/sonnet.js';
@@ -26,7 +26,7 @@ export async function createSonnetTask(
   options: SonnetTaskOptions = {},
 ): Promise<TaskRun> {
   const { loaded, dataDir, seed } = ctx;
-  const train = (await loadSonnets(join(dataDir, 'sonnets.txt'))).slice(0, ctx.limit);
+  const train = seededSubset(await loadSonnets(join(dataDir, 'sonnets.txt')), ctx.limit, seed);
   const devPrompts = await loadSonnets(join(dataDir, 'sonnets_held_out_dev.txt'));
   const goldPath = join(dataDir, 'TRUE_sonnets_held_out_dev.txt');
   const goldText = await readTextFile(goldPath);

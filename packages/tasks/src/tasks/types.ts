@@ -37,7 +37,7 @@ export interface TaskContext {
   seed: number;
   /** Batch size for evaluation and prediction. */
   evalBatchSize: number;
-  /** Use at most this many training examples (quick runs); dev is never cut. */
+  /** Train on at most this many examples, a seeded random subset (quick runs); dev is never cut. */
   limit?: number;
   log: (line: string) => void;
 }

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readSafetensors, writeSafetensors } from '@lgpt/core';
 import * as tf from '@tensorflow/tfjs-core';
@@ -73,6 +73,7 @@ export async function train(
   const stepsPerEpoch = Math.ceil(
     Math.ceil(run.trainSize / options.batchSize) / options.gradAccumulation,
   );
+  await mkdir(options.outDir, { recursive: true });
   const optimizer = new AdamW({ lr: options.lr, weightDecay: options.weightDecay });
   const stopper = new EarlyStopping({ mode: 'max', patience: options.patience });
   const lastDir = join(options.outDir, 'last');

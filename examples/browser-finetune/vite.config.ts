@@ -1,0 +1,16 @@
+import { defineConfig } from 'vite';
+import { nodeBuiltinsStub } from './node-builtins-stub';
+
+export default defineConfig({
+  plugins: [nodeBuiltinsStub()],
+  // One tfjs-core for the page and every package: two copies would mean two kernel registries.
+  resolve: { dedupe: ['@tensorflow/tfjs-core'] },
+  build: {
+    target: 'es2022',
+    // tfjs-core with two backends (~710 kB) and GPT-2's BPE ranks (~545 kB, loaded on demand) are
+    // what this page is; splitting them further gains nothing.
+    chunkSizeWarningLimit: 1024,
+  },
+  server: { host: '127.0.0.1' },
+  preview: { host: '127.0.0.1' },
+});
