@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { shareWasmIdentity } from './kernels/wasm/identity.js';
+import { requestedWasmThreads, startWasmThreads, type WasmBackendModule } from './wasm-threads.js';
 
 export type BackendName = 'cpu' | 'wasm' | 'webgpu' | 'tensorflow';
 export type WebGPUAdapterChoice = 'auto' | 'default' | 'swiftshader' | 'opengl';
@@ -12,6 +14,13 @@ export interface InitBackendOptions {
   webgpuAdapter?: WebGPUAdapterChoice;
   /** Folder holding the tfjs `.wasm` binaries; default: the installed @tensorflow/tfjs-backend-wasm. */
   wasmPaths?: string;
+  /**
+   * wasm in Node: XNNPACK threads (default 1; the environment variable `LGPT_WASM_THREADS` sets
+   * the default). tfjs-backend-wasm runs one thread in Node; more are started as described in
+   * `wasm-threads.ts`, at most one per core and 8. Only the first `initBackend('wasm')` of a
+   * process can choose. Experimental: it relies on the layout of tfjs-backend-wasm 4.x.
+   */
+  threads?: number;
 }
 
 /** Where Debian's chromium package (and others) put SwiftShader's Vulkan ICD manifest. */
@@ -43,12 +52,21 @@ export async function initBackend(
       await importBackend(name, '@tensorflow/tfjs-backend-cpu');
       break;
     case 'wasm': {
-      const wasm = (await importBackend(name, '@tensorflow/tfjs-backend-wasm')) as {
-        setWasmPaths(prefix: string): void;
-      };
+      const wasm = (await importBackend(
+        name,
+        '@tensorflow/tfjs-backend-wasm',
+      )) as WasmBackendModule;
+      const threads = requestedWasmThreads(options.threads);
       if (tf.findBackend('wasm') === null) {
-        wasm.setWasmPaths(options.wasmPaths ?? (await installedWasmDir()));
+        const dir = await installedWasmDir();
+        wasm.setWasmPaths(options.wasmPaths ?? `${dir}/dist/`);
+        if (threads > 1) await startWasmThreads(wasm, dir, threads);
+      } else if (threads > 1 && wasm.getThreadsCount() !== threads) {
+        throw new Error(
+          `initBackend('wasm', { threads: ${threads} }): the wasm backend already runs ${wasm.getThreadsCount()} thread(s); threads can only be chosen by the first initBackend('wasm')`,
+        );
       }
+      shareWasmIdentity();
       break;
     }
     case 'webgpu':
@@ -108,11 +126,12 @@ async function importBackend(name: BackendName, specifier: string): Promise<unkn
   }
 }
 
+/** The installed @tensorflow/tfjs-backend-wasm package folder. */
 async function installedWasmDir(): Promise<string> {
   const { createRequire } = await import('node:module');
   const { dirname } = await import('node:path');
   const require = createRequire(import.meta.url);
-  return `${dirname(require.resolve('@tensorflow/tfjs-backend-wasm'))}/`;
+  return dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
 }
 
 interface DawnModule {

@@ -8,7 +8,7 @@ export {
   type WebGPUAdapterChoice,
 } from './backend.js';
 export { type CustomGradResult, customGrad } from './custom-grad.js';
-export { Dropout, dropout } from './dropout.js';
+export { applyDropoutMask, Dropout, dropout, dropoutMask } from './dropout.js';
 export { Embedding, type EmbeddingOptions, embeddingLookup } from './embedding.js';
 export { kaimingUniform, normal, uniform, withoutInit } from './init.js';
 export { LayerNorm, layerNorm } from './layer-norm.js';
@@ -33,6 +33,8 @@ export {
 } from './module.js';
 export { batchMatMul } from './ops/batch-matmul.js';
 export { gatherRows, scatterAddRows, segmentSum } from './ops/segment.js';
+export { slice, split } from './ops/slice.js';
+export { transposeMatrix } from './ops/transpose.js';
 export { getDefaultRng, manualSeed, Rng } from './rng.js';
 export { DTYPE_BYTES, type SafetensorsDtype } from './safetensors/dtypes.js';
 export {

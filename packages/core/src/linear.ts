@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { customGrad } from './custom-grad.js';
 import { kaimingUniform, normal, uniform } from './init.js';
 import { Module, type Parameter } from './module.js';
+import { transposeMatrix } from './ops/transpose.js';
+import { timesWeight, timesWeightT, weightGradient } from './ops/weight-matmul.js';
 import type { Rng } from './rng.js';
 
 /**
@@ -37,8 +39,9 @@ export function isLinearLike(m: Module): m is LinearLike {
 /**
  * `y = x·Wᵀ + b` (or `x·W + b` when `fanInFanOut`) over any leading shape.
  *
- * The gradient is written out with explicitly transposed operands because tfjs-wasm runs
- * `matMul(…, transposeA/B)` 10–40× slower than a plain matMul; and a frozen weight (a variable with
+ * Forward and gradient use explicitly transposed operands because tfjs-wasm runs
+ * `matMul(…, transposeA/B)` 10–40× slower than a plain matMul (a wide `[out, in]` weight is taken
+ * in cache-sized blocks, see `weight-matmul.ts`); and a frozen weight (a variable with
  * `trainable: false`, or a plain tensor) is closed over rather than passed as an input, so no
  * weight gradient is computed for it at all.
  */
@@ -60,30 +63,32 @@ export function linear(
   const w = weight as tf.Tensor2D;
   const weightTrainable = isTrainable(weight);
   const biasTrainable = bias !== null && isTrainable(bias);
-  // Only trainable weights are inputs of the custom op; frozen ones are constants to it.
-  const inputs = [tf.reshape(x, [-1, inFeatures])];
+  // Only trainable weights are inputs of the custom op; frozen ones are constants to it. The
+  // reshapes happen inside, so autodiff records (and keeps a gradient for) one node, not three.
+  const inputs = [x];
   if (weightTrainable) inputs.push(w);
   if (biasTrainable) inputs.push(bias!);
 
-  const y = customGrad((args, save) => {
-    const x2d = args[0] as tf.Tensor2D;
-    save([x2d]);
-    const product = tf.matMul(x2d, fanInFanOut ? w : tf.transpose(w));
+  return customGrad((args, save) => {
+    const x2d = tf.reshape(args[0], [-1, inFeatures]) as tf.Tensor2D;
+    // The input is needed only for the weight's gradient.
+    if (weightTrainable) save([x2d]);
+    const product = fanInFanOut ? tf.matMul(x2d, w) : timesWeightT(x2d, w);
     return {
-      value: bias ? tf.add(product, bias) : product,
+      value: tf.reshape(bias ? tf.add(product, bias) : product, outShape),
       gradFunc: (dy, [xs]) => {
-        const d = dy as tf.Tensor2D;
-        const grads = [tf.matMul(d, fanInFanOut ? tf.transpose(w) : w)];
+        const d = tf.reshape(dy, [-1, outFeatures]) as tf.Tensor2D;
+        const dx = fanInFanOut ? tf.matMul(d, transposeMatrix(w)) : timesWeight(d, w);
+        const grads = [tf.reshape(dx, x.shape)];
         if (weightTrainable) {
           const x2 = xs as tf.Tensor2D;
-          grads.push(fanInFanOut ? tf.matMul(tf.transpose(x2), d) : tf.matMul(tf.transpose(d), x2));
+          grads.push(fanInFanOut ? tf.matMul(transposeMatrix(x2), d) : weightGradient(d, x2, w));
         }
         if (biasTrainable) grads.push(tf.sum(d, 0));
         return grads;
       },
     };
   })(...inputs);
-  return tf.reshape(y, outShape);
 }
 
 function isTrainable(t: tf.Tensor): boolean {

@@ -1,8 +1,20 @@
 /**
- * The package's only side effect: registers lgpt's kernels with the tfjs-core kernel registry.
- * Registering for a backend that is not loaded is harmless (the registry is keyed by name).
+ * The package's only side effect: registers lgpt's kernels (and the gradients of those run outside
+ * a custom gradient) with the tfjs-core registries. Registering for a backend that is not loaded is
+ * harmless (the registry is keyed by name); a second copy of the package (ESM and CJS both loaded)
+ * does not register again.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { BATCH_MATMUL, batchMatMulWasmConfig } from './kernels/wasm/batch-matmul.js';
+import { sliceGradConfig, splitGradConfig } from './grads/slice.js';
+import { batchMatMulWasmConfig } from './kernels/wasm/batch-matmul.js';
+import { shareWasmIdentity } from './kernels/wasm/identity.js';
+import { sliceWasmConfig } from './kernels/wasm/slice.js';
+import { splitWasmConfig } from './kernels/wasm/split.js';
 
-if (!tf.getKernel(BATCH_MATMUL, 'wasm')) tf.registerKernel(batchMatMulWasmConfig);
+for (const config of [batchMatMulWasmConfig, sliceWasmConfig, splitWasmConfig]) {
+  if (!tf.getKernel(config.kernelName, config.backendName)) tf.registerKernel(config);
+}
+for (const config of [sliceGradConfig, splitGradConfig]) {
+  if (!tf.getGradient(config.kernelName)) tf.registerGradient(config);
+}
+shareWasmIdentity();

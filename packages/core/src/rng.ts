@@ -46,6 +46,35 @@ export class Rng {
     return result;
   }
 
+  /**
+   * Dropout keep flags: element i is 1 when a draw `random()` is `>= p`, else 0 — the same draws
+   * and decisions as calling `random()` per element, in one loop on local state (about 6× faster;
+   * the dropout masks of a GPT-2 training step take ~10⁸ draws).
+   */
+  keepBits(size: number, p: number): Uint8Array {
+    const out = new Uint8Array(size);
+    // random() >= p  ⇔  u32 / 2³² >= p  ⇔  u32 >= ⌈p · 2³²⌉ (exact in float64), compared as
+    // int32s with the sign bit flipped so the loop stays in small-integer arithmetic.
+    const bound = (Math.ceil(p * 4294967296) ^ 0x80000000) | 0;
+    let { s0, s1, s2, s3 } = this;
+    for (let i = 0; i < size; i++) {
+      const draw = Math.imul(rotl(Math.imul(s1, 5), 7), 9);
+      const t = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = rotl(s3, 11);
+      out[i] = (draw ^ 0x80000000) >= bound ? 1 : 0;
+    }
+    this.s0 = s0;
+    this.s1 = s1;
+    this.s2 = s2;
+    this.s3 = s3;
+    return out;
+  }
+
   /** A float in [0, 1). */
   random(): number {
     return this.nextUint32() / 4294967296;

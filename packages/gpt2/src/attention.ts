@@ -1,5 +1,6 @@
 import { Conv1D, Dropout, type LinearLike, Module } from '@lgpt/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { attend, attendQkv, splitQkv } from './attention-core.js';
 import type { GPT2Config } from './config.js';
 import type { LayerKV } from './kv-cache.js';
 import type { LayerRngs } from './rngs.js';
@@ -21,7 +22,6 @@ export class GPT2Attention extends Module {
   readonly attnDropout: Dropout;
   readonly residDropout: Dropout;
   private readonly nHead: number;
-  private readonly headDim: number;
   /** Hugging Face divides the scores by √D, and by `layerIdx + 1` with `scale_attn_by_inverse_layer_idx`. */
   private readonly scoreDivisor: number;
 
@@ -47,8 +47,7 @@ export class GPT2Attention extends Module {
       new Dropout(config.residPdrop, dropoutRng),
     );
     this.nHead = config.nHead;
-    this.headDim = config.headDim;
-    let divisor = config.scaleAttnWeights ? Math.sqrt(this.headDim) : 1;
+    let divisor = config.scaleAttnWeights ? Math.sqrt(config.headDim) : 1;
     if (config.scaleAttnByInverseLayerIdx) divisor *= layerIdx + 1;
     this.scoreDivisor = divisor;
   }
@@ -57,22 +56,31 @@ export class GPT2Attention extends Module {
    * `x` `[B, T, C]`; `bias` `[B|1, 1, T, past+T]` (see `attentionBias`); `past` this layer's cache.
    */
   forward(x: tf.Tensor3D, bias: tf.Tensor4D, past?: LayerKV, useCache = false): AttentionOutput {
-    const [batch, length, channels] = x.shape;
-    const qkv = this.cAttn.forward(x);
-    const [q, kNew, vNew] = tf.split(qkv, 3, 2).map((t) => this.splitHeads(t, batch, length));
-    const key = past ? (tf.concat([past.key, kNew], 2) as tf.Tensor4D) : kNew;
-    const value = past ? (tf.concat([past.value, vNew], 2) as tf.Tensor4D) : vNew;
-    let scores = tf.matMul(q, key, false, true);
-    if (this.scoreDivisor !== 1) scores = tf.div(scores, this.scoreDivisor);
-    const probs = this.attnDropout.forward(tf.softmax(tf.add(scores, bias)));
-    const context = tf.matMul(probs, value);
-    const merged = tf.reshape(tf.transpose(context, [0, 2, 1, 3]), [batch, length, channels]);
+    const [batch, length] = x.shape;
+    const qkv = this.cAttn.forward(x) as tf.Tensor3D;
+    const keys = (past ? past.key.shape[2] : 0) + length;
+    const mask = this.attnDropout.sampleMask([batch, this.nHead, length, keys]);
+    const options = {
+      divisor: this.scoreDivisor,
+      dropout: mask ? { mask, p: this.attnDropout.p } : null,
+    };
+    let merged: tf.Tensor3D;
+    let present: LayerKV | undefined;
+    if (past) {
+      const [q, kNew, vNew] = splitQkv(qkv, this.nHead);
+      const key = tf.concat([past.key, kNew], 2) as tf.Tensor4D;
+      const value = tf.concat([past.value, vNew], 2) as tf.Tensor4D;
+      const context = attend(q, key, value, bias, options);
+      merged = tf.reshape(tf.transpose(context, [0, 2, 1, 3]), [batch, length, -1]) as tf.Tensor3D;
+      present = { key, value };
+    } else {
+      merged = attendQkv(qkv, bias, this.nHead, options);
+      if (useCache) {
+        const [, key, value] = splitQkv(qkv, this.nHead);
+        present = { key, value };
+      }
+    }
     const output = this.residDropout.forward(this.cProj.forward(merged)) as tf.Tensor3D;
-    return useCache ? { output, present: { key, value } } : { output };
-  }
-
-  /** `[B, T, C]` → `[B, H, T, D]`. */
-  private splitHeads(t: tf.Tensor, batch: number, length: number): tf.Tensor4D {
-    return tf.transpose(tf.reshape(t, [batch, length, this.nHead, this.headDim]), [0, 2, 1, 3]);
+    return useCache ? { output, present } : { output };
   }
 }

@@ -1,10 +1,11 @@
-import { LayerNorm, Module } from '@lgpt/core';
+import { customGrad, LayerNorm, Module } from '@lgpt/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { GPT2Attention } from './attention.js';
 import type { GPT2Config } from './config.js';
 import type { LayerKV } from './kv-cache.js';
 import { type FeedForward, GPT2MLP } from './mlp.js';
 import type { LayerRngs } from './rngs.js';
+import { tidyObject } from './tidy.js';
 
 /** What every sub-layer of a block sees besides the hidden states. */
 export interface BlockContext {
@@ -39,6 +40,21 @@ export interface BlockExtensions {
 export interface BlockOutput {
   hidden: tf.Tensor3D;
   present?: LayerKV;
+}
+
+/**
+ * `residual + branch` with a gradient that keeps nothing: autodiff of `tf.add` keeps both inputs
+ * alive until the backward pass, to reduce a broadcast that cannot happen between equal shapes.
+ */
+function addResidual(residual: tf.Tensor3D, branch: tf.Tensor3D): tf.Tensor3D {
+  if (!tf.util.arraysEqual(residual.shape, branch.shape)) {
+    return tf.add(residual, branch) as tf.Tensor3D;
+  }
+  // Two tensor objects: autodiff may dispose one input's gradient while accumulating into it.
+  return customGrad(([a, b]) => ({ value: tf.add(a, b), gradFunc: (dy) => [dy, tf.clone(dy)] }))(
+    residual,
+    branch,
+  ) as tf.Tensor3D;
 }
 
 /**
@@ -82,16 +98,20 @@ export class GPT2Block extends Module {
         `block ${this.layerIdx} has a sub-layer that needs the whole sequence (graph attention): run without a KV cache`,
       );
     }
-    const attn = this.attn.forward(
-      this.ln1.forward(hidden) as tf.Tensor3D,
-      context.attentionBias,
-      past,
-      useCache,
-    );
-    let h = tf.add(hidden, attn.output) as tf.Tensor3D;
-    h = tf.add(h, this.mlp.forward(this.ln2.forward(h))) as tf.Tensor3D;
-    for (const layer of this.extraLayers) h = layer.forward(h, context);
-    return { hidden: h, present: attn.present };
+    // A tidy per block: what the backward pass does not keep is freed block by block, not at
+    // the end of the whole model's forward.
+    return tidyObject(() => {
+      const attn = this.attn.forward(
+        this.ln1.forward(hidden) as tf.Tensor3D,
+        context.attentionBias,
+        past,
+        useCache,
+      );
+      let h = addResidual(hidden, attn.output);
+      h = addResidual(h, this.mlp.forward(this.ln2.forward(h)) as tf.Tensor3D);
+      for (const layer of this.extraLayers) h = layer.forward(h, context);
+      return { hidden: h, present: attn.present };
+    });
   }
 
   /** False when an extra sub-layer needs the whole sequence at every step. */

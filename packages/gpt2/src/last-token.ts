@@ -21,7 +21,10 @@ export function gatherLastToken(hidden: tf.Tensor3D, attentionMask?: IntMatrix):
     } else {
       last = tf.fill([batch], length - 1, 'int32') as tf.Tensor1D;
     }
-    const rows = tf.add(tf.mul(tf.range(0, batch, 1, 'int32'), tf.scalar(length, 'int32')), last) as tf.Tensor1D;
+    const rows = tf.add(
+      tf.mul(tf.range(0, batch, 1, 'int32'), tf.scalar(length, 'int32')),
+      last,
+    ) as tf.Tensor1D;
     // gatherRows: tf.gather's gradient needs a kernel tfjs-wasm lacks, and classifiers train here.
     return gatherRows(tf.reshape(hidden, [batch * length, channels]), rows) as tf.Tensor2D;
   });

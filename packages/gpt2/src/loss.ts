@@ -1,21 +1,34 @@
-import { customGrad } from '@lgpt/core';
+import { customGrad, slice } from '@lgpt/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { type CrossEntropyChunk, crossEntropyChunk } from './loss-chunk.js';
 
 /** Hugging Face's label for "no loss here" (padding, prompt tokens). */
 export const IGNORE_INDEX = -100;
 
 export interface LmLossOptions {
-  /** Rows of `[rows, vocab]` logits materialised at a time. Default 256. */
+  /**
+   * Rows of `[rows, vocab]` probabilities held at a time. Default 1024 (GPT-2's 8 × 128 tokens in
+   * one pass, ~200 MB: each chunk slices and transposes the head once more).
+   */
   chunkRows?: number;
+  /**
+   * Vocabulary entries (head rows) multiplied at a time, at most. Default 1000 (not 1024: wasm's
+   * 2D transpose of a block is ~10× slower when its row count is a multiple of 1024).
+   */
+  vocabBlock?: number;
 }
 
 /**
  * Mean next-token cross-entropy of `logits = hidden·headWeightᵀ` against `labels` shifted by one
  * (Hugging Face's causal-LM loss: position t predicts `labels[t + 1]`; `IGNORE_INDEX` is skipped),
- * without ever holding the `[B, T, vocab]` logits: they are computed a chunk of rows at a time,
- * in the forward and again in the backward pass, so memory stays at one `[chunkRows, vocab]` block
- * (GPT-2's vocabulary makes the full logits 200 MB at 8 × 128 tokens, and autodiff would keep
- * several copies). `headWeight` gets a gradient only when it is a trainable variable.
+ * without ever holding the `[B, T, vocab]` logits (200 MB for GPT-2 at 8 × 128 tokens, and autodiff
+ * would keep several copies): rows are taken `chunkRows` at a time and the vocabulary in blocks
+ * (see `loss-chunk.ts`).
+ *
+ * When autodiff is recording (inside `tf.grad`, `variableGrads`, an optimizer's `minimize`), the
+ * gradient is computed in the same pass as the loss, from the probabilities already at hand (the
+ * "fused linear cross-entropy" of Liger and others), and the backward pass only scales it: the
+ * logits are never computed twice. `headWeight` gets a gradient only when it is a trainable variable.
  */
 export function causalLmLoss(
   hidden: tf.Tensor3D,
@@ -27,65 +40,49 @@ export function causalLmLoss(
   if (labels.shape[0] !== batch || labels.shape[1] !== length) {
     throw new Error(`labels have shape [${labels.shape}], hidden states [${hidden.shape}]`);
   }
-  const chunkRows = options.chunkRows ?? 256;
-  const vocab = headWeight.shape[0];
+  if (headWeight.shape[1] !== channels) {
+    throw new Error(`headWeight has shape [${headWeight.shape}], hidden states [${hidden.shape}]`);
+  }
+  const chunkRows = options.chunkRows ?? 1024;
+  const vocabBlock = options.vocabBlock ?? 1000;
+  const weightTrainable = headWeight instanceof tf.Variable && headWeight.trainable;
+  // Recording a gradient: compute it with the loss (the tape is checked where the op is called).
+  const withGrad = tf.engine().isTapeOn();
   return tf.tidy(() => {
     // Position t of row b predicts labels[b, t + 1]: drop each row's last position.
     const rows = batch * (length - 1);
-    const h = tf.reshape(tf.slice(hidden, [0, 0, 0], [batch, length - 1, channels]), [
-      rows,
-      channels,
-    ]);
-    const target = tf.cast(
-      tf.reshape(tf.slice(labels, [0, 1], [batch, length - 1]), [rows]),
-      'int32',
-    );
-    const weightTrainable = headWeight instanceof tf.Variable && headWeight.trainable;
+    const h = tf.reshape(slice(hidden, [0, 0, 0], [batch, length - 1, channels]), [rows, channels]);
+    const target = tf.cast(tf.reshape(slice(labels, [0, 1], [batch, length - 1]), [rows]), 'int32');
     const inputs = weightTrainable ? [h, headWeight] : [h];
     return customGrad(([hi], save) => {
       const keep = tf.cast(tf.notEqual(target, IGNORE_INDEX), 'float32');
       const safeTarget = tf.maximum(target, tf.scalar(0, 'int32'));
       const count = tf.maximum(tf.sum(keep), 1);
-      const weightT = tf.transpose(headWeight);
-      const chunks = chunkRanges(rows, chunkRows);
-      // Σ over kept rows of logsumexp(logits) − logits[label].
-      const total = tf.addN(
-        chunks.map(([start, size]) =>
-          tf.tidy(() => {
-            const logits = tf.matMul(tf.slice(hi, [start, 0], [size, channels]), weightT);
-            // logits[i, label_i] as a flat gather (batched gather crashes tfjs-wasm here).
-            const flatIndex = tf.add(
-              tf.mul(tf.range(0, size, 1, 'int32'), tf.scalar(vocab, 'int32')),
-              tf.slice(safeTarget, [start], [size]),
-            );
-            const picked = tf.gather(tf.reshape(logits, [-1]), flatIndex);
-            const perRow = tf.sub(tf.logSumExp(logits, 1), picked);
-            return tf.sum(tf.mul(perRow, tf.slice(keep, [start], [size])));
-          }),
-        ),
+      const chunks: CrossEntropyChunk[] = chunkRanges(rows, chunkRows).map(([start, size]) =>
+        crossEntropyChunk({
+          hidden: slice(hi, [start, 0], [size, channels]) as tf.Tensor2D,
+          target: slice(safeTarget, [start], [size]) as tf.Tensor1D,
+          keep: slice(keep, [start], [size]) as tf.Tensor1D,
+          weight: headWeight,
+          vocabBlock,
+          hiddenGrad: withGrad,
+          weightGrad: withGrad && weightTrainable,
+        }),
       );
-      save([hi, keep, safeTarget, count, weightT]);
+      const total = tf.addN(chunks.map((c) => c.lossSum));
+      if (withGrad) {
+        const dHidden = tf.concat(
+          chunks.map((c) => c.dHidden as tf.Tensor),
+          0,
+        );
+        const dWeight = weightTrainable ? [tf.addN(chunks.map((c) => c.dWeight as tf.Tensor))] : [];
+        save([count, dHidden, ...dWeight]);
+      }
       return {
         value: tf.div(total, count),
-        gradFunc: (dy, [hs, kept, labelIds, n, wT]) => {
+        gradFunc: (dy, [n, ...grads]) => {
           const scale = tf.div(dy, n);
-          const hiddenGrads: tf.Tensor[] = [];
-          const weightGrads: tf.Tensor[] = [];
-          for (const [start, size] of chunks) {
-            const hChunk = tf.slice(hs, [start, 0], [size, channels]);
-            const dLogits = tf.tidy(() => {
-              const probs = tf.softmax(tf.matMul(hChunk, wT));
-              const oneHot = tf.oneHot(tf.slice(labelIds, [start], [size]), vocab);
-              const rowScale = tf.mul(tf.slice(kept, [start], [size]), scale);
-              return tf.mul(tf.sub(probs, oneHot), tf.expandDims(rowScale, 1));
-            });
-            hiddenGrads.push(tf.matMul(dLogits, headWeight));
-            if (weightTrainable) weightGrads.push(tf.matMul(tf.transpose(dLogits), hChunk));
-            dLogits.dispose();
-          }
-          const grads = [tf.concat(hiddenGrads, 0)];
-          if (weightTrainable) grads.push(tf.addN(weightGrads));
-          return grads;
+          return grads.map((g) => tf.mul(g, scale));
         },
       };
     })(...inputs) as tf.Scalar;

@@ -31,16 +31,21 @@ describeBackends('causalLmLoss (chunked cross-entropy)', () => {
     const hidden = rng.normalTensor([batch, length, channels]) as tf.Tensor3D;
     const weight = tf.variable(rng.normalTensor([vocab, channels])) as tf.Variable<tf.Rank.R2>;
     const labelTensor = tf.tensor2d(labels, undefined, 'int32');
-    for (const chunkRows of [3, 256]) {
+    // Small chunks and vocabulary blocks exercise the blocked paths of the fused loss.
+    for (const [chunkRows, vocabBlock] of [
+      [3, 4],
+      [256, 1000],
+    ]) {
       const ours = await expectNoLeaks(() =>
-        tf.tidy(() => causalLmLoss(hidden, weight, labelTensor, { chunkRows })),
+        tf.tidy(() => causalLmLoss(hidden, weight, labelTensor, { chunkRows, vocabBlock })),
       );
       const reference = referenceLoss(hidden, weight, labels);
-      await expectClose(ours, reference, { atol: 1e-5, label: `loss, chunks of ${chunkRows}` });
+      const label = `chunks of ${chunkRows}, vocabulary blocks of ${vocabBlock}`;
+      await expectClose(ours, reference, { atol: 1e-5, label: `loss, ${label}` });
       const grads = (f: (h: tf.Tensor, w: tf.Tensor) => tf.Scalar) =>
         tf.grads((h: tf.Tensor, w: tf.Tensor) => f(h, w))([hidden, weight]);
       const [dhOurs, dwOurs] = grads((h, w) =>
-        causalLmLoss(h as tf.Tensor3D, w as tf.Tensor2D, labelTensor, { chunkRows }),
+        causalLmLoss(h as tf.Tensor3D, w as tf.Tensor2D, labelTensor, { chunkRows, vocabBlock }),
       );
       const [dhRef, dwRef] = grads((h, w) =>
         referenceLoss(h as tf.Tensor3D, w as tf.Tensor2D, labels),

@@ -1,37 +1,58 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { customGrad } from '../custom-grad.js';
-import { BATCH_MATMUL } from '../kernels/wasm/batch-matmul.js';
+import { BATCH_MATMUL, type BatchMatMulAttrs } from '../kernels/names.js';
 
 /**
- * `a @ b` over matching leading (batch) axes, `[…, M, K] @ […, K, N]`.
+ * `op(a) @ op(b)` over matching leading (batch) axes, where `op` transposes the last two axes when
+ * `transposeA` / `transposeB` is set: `[…, M, K] @ […, K, N] → […, M, N]`.
  *
  * Backends with a registered `LgptBatchMatMul` kernel (wasm) run it for batches of several
- * matrices; everything else runs `tf.matMul` (a single matrix takes XNNPACK's fast path on wasm).
- * The gradient transposes its operands explicitly and reuses the same product: autodiff of
- * `tf.matMul` would call `matMul(…, transposeA/B)`, which tfjs-wasm runs 10–40× slower.
+ * matrices (a transposed operand costs nothing there), and a plain `tf.matMul` of explicitly
+ * transposed operands for a single matrix (XNNPACK's fast path; wasm's transposed matMul is 10–40×
+ * slower). Other backends run `tf.matMul` with its transpose flags. The gradient is written with
+ * the same op, so it never asks wasm for a transposed matMul either.
  */
-export function batchMatMul(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+export function batchMatMul(
+  a: tf.Tensor,
+  b: tf.Tensor,
+  transposeA = false,
+  transposeB = false,
+): tf.Tensor {
   return customGrad(([x, y], save) => {
     save([x, y]);
     return {
-      value: product(x, y),
-      gradFunc: (dy, [xs, ys]) => [product(dy, swapLastAxes(ys)), product(swapLastAxes(xs), dy)],
+      value: product(x, y, transposeA, transposeB),
+      gradFunc: (dy, [xs, ys]) => {
+        if (!transposeA && !transposeB) {
+          return [product(dy, ys, false, true), product(xs, dy, true, false)];
+        }
+        if (!transposeA) return [product(dy, ys, false, false), product(dy, xs, true, false)];
+        if (!transposeB) return [product(ys, dy, false, true), product(xs, dy, false, false)];
+        return [product(ys, dy, true, true), product(dy, xs, true, true)];
+      },
     };
   })(a, b);
 }
 
 /** The forward product: the backend's kernel if it has one, else the composite `tf.matMul`. */
-function product(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
-  const batch = a.shape.slice(0, -2).reduce((n, d) => n * d, 1);
-  if (batch === 1 || !tf.getKernel(BATCH_MATMUL, tf.getBackend())) return tf.matMul(a, b);
+function product(a: tf.Tensor, b: tf.Tensor, transposeA: boolean, transposeB: boolean): tf.Tensor {
+  if (!tf.getKernel(BATCH_MATMUL, tf.getBackend())) return tf.matMul(a, b, transposeA, transposeB);
   return tf.tidy(() => {
-    const [rows, inner] = a.shape.slice(-2);
-    const cols = b.shape[b.rank - 1];
-    const out = tf.engine().runKernel(BATCH_MATMUL, {
-      a: tf.reshape(a, [-1, rows, inner]),
-      b: tf.reshape(b, [-1, inner, cols]),
-    }) as tf.Tensor;
-    return tf.reshape(out, [...a.shape.slice(0, -2), rows, cols]);
+    const batch = a.shape.slice(0, -2).reduce((n, d) => n * d, 1);
+    if (batch === 1) {
+      return tf.matMul(transposeA ? swapLastAxes(a) : a, transposeB ? swapLastAxes(b) : b);
+    }
+    const [aRows, aCols] = a.shape.slice(-2);
+    const [bRows, bCols] = b.shape.slice(-2);
+    const attrs: BatchMatMulAttrs = { transposeA, transposeB };
+    const out = tf
+      .engine()
+      .runKernel(
+        BATCH_MATMUL,
+        { a: tf.reshape(a, [-1, aRows, aCols]), b: tf.reshape(b, [-1, bRows, bCols]) },
+        attrs,
+      ) as tf.Tensor;
+    return tf.reshape(out, [...a.shape.slice(0, -2), ...out.shape.slice(-2)]);
   });
 }
 

@@ -1,0 +1,75 @@
+// Shared pieces of the JS cases: arguments, backend setup, timing and the result line.
+
+import { parseArgs } from 'node:util';
+import { initBackend, Rng } from '@lgpt/core';
+import * as tf from '@tensorflow/tfjs-core';
+
+export const { values: args } = parseArgs({
+  options: {
+    backend: { type: 'string', default: 'wasm' },
+    quick: { type: 'boolean', default: false },
+  },
+  strict: false,
+});
+
+/** The thread count PyTorch gets too (wasm only: the other backends choose their own). */
+export const threads = Number(process.env.LGPT_BENCH_THREADS ?? 1);
+
+export async function setup() {
+  await initBackend(args.backend, args.backend === 'wasm' ? { threads } : {});
+}
+
+/** Random token ids `[rows, cols]` from a seeded generator. */
+export function randomIds(rows, cols, vocab, seed = 0) {
+  const rng = new Rng(seed);
+  return tf.tensor2d(
+    Int32Array.from({ length: rows * cols }, () => rng.int(vocab)),
+    [rows, cols],
+    'int32',
+  );
+}
+
+/**
+ * Waits until `t` is computed without reading all of it (wasm and cpu compute eagerly; webgpu
+ * queues work, and reading one element waits for the queue).
+ */
+export async function settle(t) {
+  const one = tf.tidy(() => tf.slice(tf.reshape(t, [-1]), [0], [1]));
+  await one.data();
+  one.dispose();
+}
+
+function cpuMs() {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+/**
+ * Median wall-clock and CPU milliseconds of `runs` calls of the async `fn`, after `warmup` calls.
+ * CPU time is the steadier number on a shared machine (a single-threaded run waiting for a core
+ * is not charged for the wait).
+ */
+export async function timeRuns(fn, { warmup = 1, runs = args.quick ? 1 : 3 } = {}) {
+  for (let i = 0; i < warmup; i++) await fn();
+  const wall = [];
+  const cpu = [];
+  for (let i = 0; i < runs; i++) {
+    const [start, startCpu] = [performance.now(), cpuMs()];
+    await fn();
+    wall.push(performance.now() - start);
+    cpu.push(cpuMs() - startCpu);
+  }
+  return { ms: median(wall), cpu_ms: median(cpu) };
+}
+
+/** Prints the result line `bench/run.mjs` reads (the last line starting with `{`). */
+export function report(fields) {
+  console.log(
+    JSON.stringify({ ...fields, backend: tf.getBackend(), threads, node: process.version }),
+  );
+}

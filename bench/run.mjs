@@ -1,0 +1,169 @@
+#!/usr/bin/env node
+// `pnpm bench`: runs every case in its own process, ours then PyTorch's on the same computation
+// (same shapes, fp32, same thread count), prints a table and writes bench/results/.
+//   node bench/run.mjs [--cases a,b] [--backend wasm] [--threads 1] [--quick]
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const { values: args } = parseArgs({
+  options: {
+    cases: { type: 'string' },
+    backend: { type: 'string', default: 'wasm' },
+    threads: { type: 'string', default: '1' },
+    quick: { type: 'boolean', default: false },
+  },
+});
+
+/** Each case: our script (bench/cases) and the PyTorch baseline (bench/torch), and which metric to compare. */
+const CASES = [
+  { name: 'gpt2-forward', metric: 'ms', what: 'GPT-2 small forward, 8 x 128 tokens' },
+  {
+    name: 'lora-step',
+    metric: 'ms',
+    what: 'LoRA step (r=16, attn+MLP, AdamW), GPT-2 small, 8 x 128',
+  },
+  {
+    name: 'generate',
+    metric: 'tokens_per_s',
+    what: 'KV-cache greedy generation, 32-token prompt + 128 new',
+  },
+  { name: 'kan-linear', metric: 'ms', what: 'KANLinear 768->3072 forward+backward, 1024 rows' },
+  { name: 'gat-fusion', metric: 'ms', what: 'GraphAttentionLayer forward+backward, 8 x 128 x 768' },
+];
+
+const selected = args.cases ? CASES.filter((c) => args.cases.split(',').includes(c.name)) : CASES;
+const env = {
+  ...process.env,
+  LGPT_BENCH_THREADS: args.threads,
+  LGPT_BENCH_QUICK: args.quick ? '1' : '0',
+  OMP_NUM_THREADS: args.threads,
+  OPENBLAS_NUM_THREADS: args.threads,
+  MKL_NUM_THREADS: args.threads,
+  OMP_WAIT_POLICY: 'PASSIVE',
+};
+
+function lastJsonLine(text) {
+  const line = text
+    .trim()
+    .split('\n')
+    .reverse()
+    .find((l) => l.startsWith('{'));
+  return line ? JSON.parse(line) : null;
+}
+
+function run(command, argv) {
+  const result = spawnSync(command, argv, { cwd: here, env, encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (result.error) return { error: result.error.message };
+  if (result.status !== 0) {
+    return {
+      error: `exit ${result.status}: ${(result.stderr || result.stdout).trim().split('\n').slice(-3).join(' | ')}`,
+    };
+  }
+  return lastJsonLine(result.stdout) ?? { error: 'no JSON result line' };
+}
+
+/** The Python with torch: LGPT_BENCH_PYTHON, else Debian's (python3-torch), else PATH's. */
+function findTorchPython() {
+  const candidates = [process.env.LGPT_BENCH_PYTHON, '/usr/bin/python3', 'python3'].filter(Boolean);
+  for (const python of candidates) {
+    const probe = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' });
+    if (probe.status === 0) return python;
+  }
+  return null;
+}
+
+function format(v) {
+  return typeof v === 'number' ? (v >= 100 ? v.toFixed(0) : v.toPrecision(3)) : '—';
+}
+
+/** Our time relative to PyTorch's (for generation: PyTorch's rate / ours). Above 1: we are slower. */
+function slowdown(row, key) {
+  const ours = row.ours[key];
+  const theirs = row.torch[key];
+  if (typeof ours !== 'number' || typeof theirs !== 'number') return null;
+  return key === 'tokens_per_s' ? theirs / ours : ours / theirs;
+}
+
+const python = findTorchPython();
+const loadBefore = loadavg()[0];
+const rows = [];
+for (const c of selected) {
+  process.stdout.write(`${c.name}: ours (${args.backend}) ... `);
+  const ours = run(process.execPath, [
+    '--expose-gc',
+    join('cases', `${c.name}.mjs`),
+    '--backend',
+    args.backend,
+    ...(args.quick ? ['--quick'] : []),
+  ]);
+  process.stdout.write(
+    ours.error ? `failed (${ours.error})\n` : `${format(ours[c.metric])} ${c.metric}\n`,
+  );
+  let torch = { error: 'PyTorch not found (apt install python3-torch, or set LGPT_BENCH_PYTHON)' };
+  if (python) {
+    process.stdout.write(`${c.name}: PyTorch ... `);
+    torch = run(python, [join('torch', `${c.name.replaceAll('-', '_')}.py`)]);
+    process.stdout.write(
+      torch.error ? `failed (${torch.error})\n` : `${format(torch[c.metric])} ${c.metric}\n`,
+    );
+  }
+  rows.push({ ...c, ours, torch });
+}
+
+const machine = [
+  `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores`,
+  `Node ${process.version}`,
+  `torch ${rows.find((r) => r.torch.torch)?.torch.torch ?? '—'}`,
+  `threads ${args.threads}`,
+  `load average ${loadBefore.toFixed(1)} before, ${loadavg()[0].toFixed(1)} after`,
+].join(', ');
+
+const cell = (result, metric) => {
+  if (result.error) return result.error;
+  const unit = metric === 'ms' ? 'ms' : 'tok/s';
+  const cpu = typeof result.cpu_ms === 'number' ? ` (CPU ${format(result.cpu_ms)} ms)` : '';
+  return `${format(result[metric])} ${unit}${cpu}`;
+};
+const ratio = (value) => (value === null ? '—' : `${value.toFixed(2)}x`);
+const table = [
+  `| case | what | lgpt (${args.backend}) | PyTorch | lgpt time / PyTorch | same, CPU time |`,
+  '| --- | --- | --- | --- | --- | --- |',
+  ...rows.map(
+    (r) =>
+      `| ${r.name} | ${r.what} | ${cell(r.ours, r.metric)} | ${cell(r.torch, r.metric)} | ${ratio(
+        slowdown(r, r.metric),
+      )} | ${ratio(slowdown(r, 'cpu_ms'))} |`,
+  ),
+];
+const mib = (bytes) => (typeof bytes === 'number' ? `${(bytes / 2 ** 20).toFixed(0)} MiB` : '—');
+const notes = rows
+  .filter((r) => r.ours.peak_rss)
+  .map((r) => {
+    const g = r.ours.growth;
+    return [
+      `- ${r.name} memory: peak RSS ${mib(r.ours.peak_rss)} (PyTorch ${mib(r.torch.peak_rss)});`,
+      `peak tf.memory().numBytes ${mib(r.ours.peak_tf_bytes)} =`,
+      `${r.ours.peak_vs_weights_plus_activations?.toFixed(2)}x the ${mib(r.ours.weight_bytes)} of weights`,
+      `plus ${mib(r.ours.activation_bytes)} held for the backward pass;`,
+      g
+        ? `over ${g.steps} more steps at [${g.shape}]: ${g.tensors} tensors, ${mib(g.tf_bytes)} tf bytes, ${mib(g.wasm_heap_bytes)} wasm heap, ${mib(g.rss_bytes)} RSS of growth.`
+        : '',
+    ].join(' ');
+  });
+const markdown = [`Machine: ${machine}`, '', ...table, '', ...notes].join('\n');
+console.log(`\n${markdown}`);
+
+const resultsDir = join(here, 'results');
+if (!existsSync(resultsDir)) mkdirSync(resultsDir);
+const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+writeFileSync(
+  join(resultsDir, `bench-${stamp}.json`),
+  `${JSON.stringify({ machine, backend: args.backend, quick: args.quick, rows }, null, 2)}\n`,
+);
+writeFileSync(join(resultsDir, `bench-${stamp}.md`), `${markdown}\n`);
+console.log(`\nwrote bench/results/bench-${stamp}.{json,md}`);

@@ -1,0 +1,34 @@
+/**
+ * Names and attributes of lgpt's own kernels, shared by the ops, the per-backend kernels and the
+ * gradients. Prefixed so they never collide with a tfjs kernel.
+ */
+
+/** A batched matMul `[G, M, K] @ [G, K, N] → [G, M, N]` (float32), operands optionally transposed. */
+export const BATCH_MATMUL = 'LgptBatchMatMul';
+
+export interface BatchMatMulAttrs {
+  transposeA: boolean;
+  transposeB: boolean;
+  // tfjs attribute maps are string-indexed.
+  [key: string]: boolean;
+}
+
+/** `tf.slice`, for backends whose own Slice copies more than the slice (wasm). */
+export const SLICE = 'LgptSlice';
+
+export interface SliceAttrs {
+  begin: number[];
+  size: number[];
+  /** The input's shape, for the gradient (which then keeps no input alive). */
+  inputShape: number[];
+  [key: string]: number[];
+}
+
+/** `tf.split` with explicit sizes, for backends whose own SplitV is slow (wasm). */
+export const SPLIT = 'LgptSplit';
+
+export interface SplitAttrs {
+  sizes: number[];
+  axis: number;
+  [key: string]: number[] | number;
+}

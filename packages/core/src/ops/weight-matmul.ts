@@ -1,0 +1,69 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { slice } from './slice.js';
+import { transposeMatrix } from './transpose.js';
+
+/**
+ * Products with an `nn.Linear`-layout weight `w` `[out, in]`, for `linear` and its gradient.
+ *
+ * tfjs-wasm runs a transposed matMul 10–40× slower than a plain one, so every product here is plain
+ * with explicitly transposed operands. And XNNPACK (wasm's matMul) does not block its GEMM for the
+ * cache: with a wide weight (an LM head's `[50257, 768]`) it streams the whole packed weight once
+ * per few rows of `x` and runs at about half speed. A wide weight is therefore taken in blocks of
+ * at most `BLOCK` rows (each ~3 MB, cache-sized), when `x` has enough rows for that to matter.
+ * (Not 1024: a block is transposed, and wasm's 2D transpose is ~10× slower when the row count is
+ * a multiple of 1024, its writes then falling on the same cache sets.)
+ */
+const BLOCK = 1000;
+const MIN_ROWS = 256;
+
+/** Equal blocks of at most `BLOCK` weight rows (or one block when blocking would not pay). */
+function blocks(w: tf.Tensor, rows: number): [start: number, size: number][] {
+  const out = w.shape[0];
+  if (out <= 2 * BLOCK || rows < MIN_ROWS) return [[0, out]];
+  const size = Math.ceil(out / Math.ceil(out / BLOCK));
+  const ranges: [number, number][] = [];
+  for (let start = 0; start < out; start += size) ranges.push([start, Math.min(size, out - start)]);
+  return ranges;
+}
+
+function weightRows(w: tf.Tensor, [start, size]: [number, number]): tf.Tensor2D {
+  return (
+    size === w.shape[0] ? w : slice(w, [start, 0], [size, w.shape[1] as number])
+  ) as tf.Tensor2D;
+}
+
+/** `x · wᵀ`, `[rows, in] · [out, in]ᵀ → [rows, out]`. */
+export function timesWeightT(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
+  return tf.tidy(() => {
+    const parts = blocks(w, x.shape[0]).map((range) =>
+      tf.matMul(x, transposeMatrix(weightRows(w, range))),
+    );
+    return (parts.length === 1 ? parts[0] : tf.concat(parts, 1)) as tf.Tensor2D;
+  });
+}
+
+/** `d · w`, `[rows, out] · [out, in] → [rows, in]`: the input gradient of `timesWeightT`. */
+export function timesWeight(d: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
+  return tf.tidy(() => {
+    const ranges = blocks(w, d.shape[0]);
+    if (ranges.length === 1) return tf.matMul(d, w);
+    const rows = d.shape[0];
+    const parts = ranges.map(([start, size]) =>
+      tf.matMul(slice(d, [0, start], [rows, size]) as tf.Tensor2D, weightRows(w, [start, size])),
+    );
+    return tf.addN(parts) as tf.Tensor2D;
+  });
+}
+
+/** `dᵀ · x`, `[rows, out]ᵀ · [rows, in] → [out, in]`: the weight gradient of `timesWeightT`. */
+export function weightGradient(d: tf.Tensor2D, x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
+  return tf.tidy(() => {
+    const ranges = blocks(w, d.shape[0]);
+    if (ranges.length === 1) return tf.matMul(transposeMatrix(d), x);
+    const rows = d.shape[0];
+    const parts = ranges.map(([start, size]) =>
+      tf.matMul(transposeMatrix(slice(d, [0, start], [rows, size])), x),
+    );
+    return tf.concat(parts, 0) as tf.Tensor2D;
+  });
+}

@@ -1,0 +1,80 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/** What `initBackend` uses of `@tensorflow/tfjs-backend-wasm`'s exports. */
+export interface WasmBackendModule {
+  setWasmPaths(prefix: string): void;
+  setThreadsCount(threads: number): void;
+  getThreadsCount(): number;
+}
+
+/** Where tfjs-backend-wasm keeps emscripten's own outputs for its threaded build. */
+const MAIN_SCRIPT = 'wasm-out/tfjs-backend-wasm-threaded-simd.js';
+const WORKER_SCRIPT = 'wasm-out/tfjs-backend-wasm-threaded-simd.worker.js';
+
+/**
+ * Starts tfjs-backend-wasm with `threads` XNNPACK threads in Node, which tfjs 4.x does not do by
+ * itself (its `WASM_HAS_MULTITHREAD_SUPPORT` flag is false in Node). Three things stand in the way,
+ * each handled only while the backend starts:
+ *
+ * - tfjs hands emscripten its pthread worker script as a `blob:` URL, which Node's
+ *   `worker_threads` refuses (`ERR_WORKER_PATH`): `URL.createObjectURL` answers that request with
+ *   `wasm-pthread-worker.cjs` (next to this package's `dist/`), a real file that runs the
+ *   package's own worker script and loads the package's own copy of the main script (the worker is
+ *   sent it as a `Blob`, which it could not load either);
+ * - tfjs allows at most half the logical cores ("2 threads per core"): `os.cpus()` reports twice
+ *   the cores, so up to one thread per core is allowed;
+ * - running pthreads hold the event loop: their workers are unref'd so a script still exits.
+ */
+export async function startWasmThreads(
+  wasm: WasmBackendModule,
+  packageDir: string,
+  threads: number,
+): Promise<void> {
+  const { createRequire } = await import('node:module');
+  const { existsSync } = await import('node:fs');
+  const { fileURLToPath } = await import('node:url');
+  const { join } = await import('node:path');
+  const worker = fileURLToPath(new URL('../wasm-pthread-worker.cjs', import.meta.url));
+  for (const file of [worker, join(packageDir, MAIN_SCRIPT), join(packageDir, WORKER_SCRIPT)]) {
+    if (!existsSync(file)) {
+      throw new Error(
+        `initBackend('wasm', { threads: ${threads} }): ${file} is missing (threads need @tensorflow/tfjs-backend-wasm 4.x installed next to @lgpt/core)`,
+      );
+    }
+  }
+  // The CommonJS `os` object is the one tfjs-backend-wasm's Node bundle reads.
+  const os = createRequire(import.meta.url)('node:os') as { cpus(): unknown[] };
+  const { cpus } = os;
+  const { createObjectURL } = URL;
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
+  wasm.setThreadsCount(threads);
+  URL.createObjectURL = (blob) =>
+    (blob as Blob)?.type === 'application/javascript' ? worker : createObjectURL(blob as Blob);
+  os.cpus = () => [...cpus(), ...cpus()];
+  try {
+    if (!(await tf.setBackend('wasm'))) {
+      throw new Error(`initBackend('wasm', { threads: ${threads} }): the backend failed to start`);
+    }
+  } finally {
+    URL.createObjectURL = createObjectURL;
+    os.cpus = cpus;
+  }
+  const pthreads = (tf.backend() as unknown as { wasm: { PThread?: { runningWorkers: Unref[] } } })
+    .wasm.PThread;
+  for (const running of pthreads?.runningWorkers ?? []) running.unref();
+}
+
+interface Unref {
+  unref(): void;
+}
+
+/** Threads asked for: the option, else `LGPT_WASM_THREADS`, else 1. */
+export function requestedWasmThreads(option: number | undefined): number {
+  const threads = option ?? Number(process.env.LGPT_WASM_THREADS ?? 1);
+  if (!Number.isInteger(threads) || threads < 1) {
+    throw new Error(
+      `wasm threads must be a positive integer, got ${option ?? `LGPT_WASM_THREADS=${process.env.LGPT_WASM_THREADS}`}`,
+    );
+  }
+  return threads;
+}

@@ -1,0 +1,104 @@
+import { applyDropoutMask, customGrad, transposeMatrix } from '@lgpt/core';
+import * as tf from '@tensorflow/tfjs-core';
+
+export interface FusedLoraWeights {
+  /** The base weight: `[out, in]`, or `[in, out]` with `fanInFanOut`. */
+  weight: tf.Tensor;
+  bias: tf.Tensor | null;
+  fanInFanOut: boolean;
+  /** `[r, in]` */
+  loraA: tf.Tensor;
+  /** `[out, r]` */
+  loraB: tf.Tensor;
+  loraBBias: tf.Tensor | null;
+  scaling: number;
+  /** The LoRA input's dropout: its keep mask (shaped like `x`) and probability; null for none. */
+  dropout: { mask: tf.Tensor; p: number } | null;
+}
+
+/**
+ * `x·W + b + scaling·(B(A(dropout(x))) + lora_B.bias)` over any leading shape, as one custom op,
+ * for a plain `Linear` / `Conv1D` base (what LoRA usually wraps). Autodiff of the composite keeps
+ * every intermediate of the layer — the base output, `B·A·x` before and after scaling, their sum,
+ * a float32 dropout mask and the dropped input — while this backward needs only the input, the
+ * rank-r `A·x` and the 1-byte mask. Every matMul is plain (tfjs-wasm runs transposed ones 10–40×
+ * slower), `scaling` is applied to the small `B` rather than to `[rows, out]`, and only trainable
+ * variables get gradients (the frozen base weight gets none).
+ */
+export function fusedLoraLinear(x: tf.Tensor, w: FusedLoraWeights): tf.Tensor {
+  const { weight, bias, fanInFanOut, loraA, loraB, loraBBias, scaling, dropout } = w;
+  const [rows, cols] = weight.shape as [number, number];
+  const [inFeatures, outFeatures] = fanInFanOut ? [rows, cols] : [cols, rows];
+  const trainable = {
+    weight: isTrainable(weight),
+    bias: bias !== null && isTrainable(bias),
+    loraA: isTrainable(loraA),
+    loraB: isTrainable(loraB),
+    loraBBias: loraBBias !== null && isTrainable(loraBBias),
+  };
+  const outShape = [...x.shape.slice(0, -1), outFeatures];
+  const mask = dropout ? tf.reshape(dropout.mask, [-1, inFeatures]) : null;
+  // The reshapes happen inside, so autodiff records (and keeps a gradient for) one node.
+  const inputs = [x];
+  if (trainable.weight) inputs.push(weight);
+  if (trainable.bias) inputs.push(bias!);
+  if (trainable.loraA) inputs.push(loraA);
+  if (trainable.loraB) inputs.push(loraB);
+  if (trainable.loraBBias) inputs.push(loraBBias!);
+
+  // What the backward pass reads: the input for the weight gradients, `A·x` for B's.
+  const keepInput = trainable.weight || trainable.loraA;
+  const keepDown = trainable.loraB;
+  const dropped = (t: tf.Tensor, keep: tf.Tensor | undefined) =>
+    keep && dropout ? applyDropoutMask(t, keep, dropout.p) : t;
+  const scaledB = () => tf.mul(loraB, scaling);
+
+  return customGrad(([input], save) => {
+    const xi = tf.reshape(input, [-1, inFeatures]);
+    const down = tf.matMul(dropped(xi, mask ?? undefined), tf.transpose(loraA));
+    save([...(keepInput ? [xi] : []), ...(keepDown ? [down] : []), ...(mask ? [mask] : [])]);
+    const value = tf.tidy(() => {
+      let out = tf.matMul(xi, fanInFanOut ? weight : transposeMatrix(weight));
+      out = tf.add(out, tf.matMul(down, tf.transpose(scaledB())));
+      if (bias) out = tf.add(out, bias);
+      if (loraBBias) out = tf.add(out, tf.mul(loraBBias, scaling));
+      return tf.reshape(out, outShape);
+    });
+    return {
+      value,
+      gradFunc: (dy, saved) => {
+        const rest = [...saved];
+        const xs = keepInput ? rest.shift() : undefined;
+        const dn = keepDown ? rest.shift() : undefined;
+        const keep = rest.shift();
+        const d = tf.reshape(dy, [-1, outFeatures]);
+        const dDown = tf.matMul(d, scaledB()); // [rows, r]
+        const dx = tf.add(
+          tf.matMul(d, fanInFanOut ? transposeMatrix(weight) : weight),
+          dropped(tf.matMul(dDown, loraA), keep),
+        );
+        const grads = [tf.reshape(dx, x.shape)];
+        if (trainable.weight) {
+          grads.push(
+            fanInFanOut ? tf.matMul(transposeMatrix(xs!), d) : tf.matMul(transposeMatrix(d), xs!),
+          );
+        }
+        if (trainable.bias) grads.push(tf.sum(d, 0));
+        // The rank-r gradients put the big matrix first: as the second operand, XNNPACK would
+        // repack all of it for a 16-row product.
+        // dA = dDownᵀ·xd = (xdᵀ·dDown)ᵀ
+        if (trainable.loraA) {
+          grads.push(tf.transpose(tf.matMul(transposeMatrix(dropped(xs!, keep)), dDown)));
+        }
+        // dB = scaling · dyᵀ·down
+        if (trainable.loraB) grads.push(tf.mul(tf.matMul(transposeMatrix(d), dn!), scaling));
+        if (trainable.loraBBias) grads.push(tf.mul(tf.sum(d, 0), scaling));
+        return grads;
+      },
+    };
+  })(...inputs);
+}
+
+function isTrainable(t: tf.Tensor): boolean {
+  return t instanceof tf.Variable && t.trainable;
+}
