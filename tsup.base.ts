@@ -1,4 +1,7 @@
+import { fileURLToPath } from 'node:url';
 import type { Options } from 'tsup';
+
+const CJS_SHIMS = fileURLToPath(new URL('./tsup.cjs-shims.ts', import.meta.url));
 
 /**
  * The build every @lgpt package shares: ESM + CJS + .d.ts/.d.cts side by side in dist/, so the
@@ -17,7 +20,14 @@ export function packageBuild(entry: Record<string, string>, extra: Options = {})
     target: 'es2022',
     platform: 'node',
     splitting: false,
-    shims: true,
+    // Not tsup's `shims`: its ESM shim imports `path` and `url` into every ESM file, which a
+    // browser bundler cannot resolve. CommonJS files get `import.meta.url` and nothing else.
+    shims: false,
+    esbuildOptions(options, { format }) {
+      if (format !== 'cjs') return;
+      options.define = { ...options.define, 'import.meta.url': 'importMetaUrl' };
+      options.inject = [...(options.inject ?? []), CJS_SHIMS];
+    },
     ...extra,
   };
 }

@@ -1,8 +1,6 @@
 import { defineConfig } from 'vite';
-import { nodeBuiltinsStub } from './node-builtins-stub';
 
 export default defineConfig({
-  plugins: [nodeBuiltinsStub()],
   // One tfjs-core for the page and every package: two copies would mean two kernel registries.
   resolve: { dedupe: ['@tensorflow/tfjs-core'] },
   build: {

@@ -28,4 +28,9 @@ export default defineConfig([
     { 'register-gradients-browser': 'src/register-gradients-browser.ts' },
     { ...noClean, format: ['esm'], dts: false, sourcemap: false },
   ),
+  // The pthread worker file that initBackend('wasm', { threads }) hands to Node (wasm-threads.ts).
+  packageBuild(
+    { 'wasm-pthread-worker': 'src/wasm-pthread-worker.cjs' },
+    { ...noClean, format: ['cjs'], dts: false, sourcemap: false },
+  ),
 ]);

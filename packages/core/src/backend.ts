@@ -57,7 +57,8 @@ export async function initBackend(
         '@tensorflow/tfjs-backend-wasm',
       )) as WasmBackendModule;
       const threads = requestedWasmThreads(options.threads);
-      if (tf.findBackend('wasm') === null) {
+      // Not `tf.findBackend`: it starts the backend, before the paths and threads are set.
+      if (tf.engine().registry.wasm === undefined) {
         const dir = await installedWasmDir();
         wasm.setWasmPaths(options.wasmPaths ?? `${dir}/dist/`);
         if (threads > 1) await startWasmThreads(wasm, dir, threads);

@@ -18,7 +18,7 @@ const WORKER_SCRIPT = 'wasm-out/tfjs-backend-wasm-threaded-simd.worker.js';
  *
  * - tfjs hands emscripten its pthread worker script as a `blob:` URL, which Node's
  *   `worker_threads` refuses (`ERR_WORKER_PATH`): `URL.createObjectURL` answers that request with
- *   `wasm-pthread-worker.cjs` (next to this package's `dist/`), a real file that runs the
+ *   `wasm-pthread-worker.cjs` (built next to this module), a real file that runs the
  *   package's own worker script and loads the package's own copy of the main script (the worker is
  *   sent it as a `Blob`, which it could not load either);
  * - tfjs allows at most half the logical cores ("2 threads per core"): `os.cpus()` reports twice
@@ -34,7 +34,7 @@ export async function startWasmThreads(
   const { existsSync } = await import('node:fs');
   const { fileURLToPath } = await import('node:url');
   const { join } = await import('node:path');
-  const worker = fileURLToPath(new URL('../wasm-pthread-worker.cjs', import.meta.url));
+  const worker = fileURLToPath(new URL('./wasm-pthread-worker.cjs', import.meta.url));
   for (const file of [worker, join(packageDir, MAIN_SCRIPT), join(packageDir, WORKER_SCRIPT)]) {
     if (!existsSync(file)) {
       throw new Error(
