@@ -19,7 +19,10 @@ const { values: args } = parseArgs({
   },
 });
 
-/** Each case: our script (bench/cases) and the PyTorch baseline (bench/torch), and which metric to compare. */
+/**
+ * Each case: our script (bench/cases/<script ?? name>.mjs, with `argv`), the PyTorch baseline
+ * (bench/torch/<torch ?? name>.py), and which metric to compare.
+ */
 const CASES = [
   { name: 'gpt2-forward', metric: 'ms', what: 'GPT-2 small forward, 8 x 128 tokens' },
   {
@@ -33,6 +36,19 @@ const CASES = [
     what: 'KV-cache greedy generation, 32-token prompt + 128 new',
   },
   { name: 'kan-linear', metric: 'ms', what: 'KANLinear 768->3072 forward+backward, 1024 rows' },
+  {
+    name: 'kan-mlp',
+    metric: 'ms',
+    what: 'KAN 768->3072->768 (GPT-2 MLP) forward+backward, 8 x 128, fused B-spline kernel',
+  },
+  {
+    name: 'kan-mlp-composite',
+    script: 'kan-mlp',
+    argv: ['--composite'],
+    torch: 'kan_mlp',
+    metric: 'ms',
+    what: 'the same, B-splines as a composite of tfjs ops',
+  },
   { name: 'gat-fusion', metric: 'ms', what: 'GraphAttentionLayer forward+backward, 8 x 128 x 768' },
 ];
 
@@ -96,9 +112,10 @@ for (const c of selected) {
   process.stdout.write(`${c.name}: ours (${args.backend}) ... `);
   const ours = run(process.execPath, [
     '--expose-gc',
-    join('cases', `${c.name}.mjs`),
+    join('cases', `${c.script ?? c.name}.mjs`),
     '--backend',
     args.backend,
+    ...(c.argv ?? []),
     ...(args.quick ? ['--quick'] : []),
   ]);
   process.stdout.write(
@@ -107,7 +124,7 @@ for (const c of selected) {
   let torch = { error: 'PyTorch not found (apt install python3-torch, or set LGPT_BENCH_PYTHON)' };
   if (python) {
     process.stdout.write(`${c.name}: PyTorch ... `);
-    torch = run(python, [join('torch', `${c.name.replaceAll('-', '_')}.py`)]);
+    torch = run(python, [join('torch', `${c.torch ?? c.name.replaceAll('-', '_')}.py`)]);
     process.stdout.write(
       torch.error ? `failed (${torch.error})\n` : `${format(torch[c.metric])} ${c.metric}\n`,
     );
@@ -141,6 +158,12 @@ const table = [
   ),
 ];
 const mib = (bytes) => (typeof bytes === 'number' ? `${(bytes / 2 ** 20).toFixed(0)} MiB` : '—');
+const kanNotes = rows
+  .filter((r) => r.name.startsWith('kan-mlp') && typeof r.ours.peak_step_bytes === 'number')
+  .map(
+    (r) =>
+      `- ${r.name} memory: peak tf.memory().numBytes ${mib(r.ours.peak_tf_bytes)} (${mib(r.ours.weight_bytes)} of weights, ${mib(r.ours.peak_step_bytes)} more during the step).`,
+  );
 const notes = rows
   .filter((r) => r.ours.peak_rss)
   .map((r) => {
@@ -155,7 +178,7 @@ const notes = rows
         : '',
     ].join(' ');
   });
-const markdown = [`Machine: ${machine}`, '', ...table, '', ...notes].join('\n');
+const markdown = [`Machine: ${machine}`, '', ...table, '', ...notes, ...kanNotes].join('\n');
 console.log(`\n${markdown}`);
 
 const resultsDir = join(here, 'results');

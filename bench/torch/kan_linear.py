@@ -8,19 +8,21 @@ import torch
 import torch.nn.functional as F
 from common import report, setup, time_runs
 
-setup()
 ROWS, IN, OUT, GRID, ORDER = 1024, 768, 3072, 5, 3
 
 
 class KANLinear(torch.nn.Module):
-    def __init__(self):
+    def __init__(self, in_features=IN, out_features=OUT):
         super().__init__()
+        self.out_features = out_features
         h = 2 / GRID
         grid = torch.arange(-ORDER, GRID + ORDER + 1) * h - 1
-        self.register_buffer("grid", grid.expand(IN, -1).contiguous())
-        self.base_weight = torch.nn.Parameter(torch.empty(OUT, IN))
-        self.spline_weight = torch.nn.Parameter(torch.randn(OUT, IN, GRID + ORDER) * 0.01)
-        self.spline_scaler = torch.nn.Parameter(torch.empty(OUT, IN))
+        self.register_buffer("grid", grid.expand(in_features, -1).contiguous())
+        self.base_weight = torch.nn.Parameter(torch.empty(out_features, in_features))
+        self.spline_weight = torch.nn.Parameter(
+            torch.randn(out_features, in_features, GRID + ORDER) * 0.01
+        )
+        self.spline_scaler = torch.nn.Parameter(torch.empty(out_features, in_features))
         torch.nn.init.kaiming_uniform_(self.base_weight, a=math.sqrt(5))
         torch.nn.init.kaiming_uniform_(self.spline_scaler, a=math.sqrt(5))
 
@@ -37,18 +39,20 @@ class KANLinear(torch.nn.Module):
     def forward(self, x):
         base = F.linear(F.silu(x), self.base_weight)
         scaled = self.spline_weight * self.spline_scaler.unsqueeze(-1)
-        spline = F.linear(self.b_splines(x).view(x.size(0), -1), scaled.view(OUT, -1))
+        spline = F.linear(
+            self.b_splines(x).view(x.size(0), -1), scaled.view(self.out_features, -1)
+        )
         return base + spline
 
 
-layer = KANLinear()
-x = (torch.rand(ROWS, IN) * 2 - 1).requires_grad_(True)
+if __name__ == "__main__":
+    setup()
+    layer = KANLinear()
+    x = (torch.rand(ROWS, IN) * 2 - 1).requires_grad_(True)
 
+    def step():
+        layer.zero_grad(set_to_none=True)
+        x.grad = None
+        layer(x).sum().backward()
 
-def step():
-    layer.zero_grad(set_to_none=True)
-    x.grad = None
-    layer(x).sum().backward()
-
-
-report(case="kan-linear", **time_runs(step))
+    report(case="kan-linear", **time_runs(step))
