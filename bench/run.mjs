@@ -144,7 +144,11 @@ const cell = (result, metric) => {
   if (result.error) return result.error;
   const unit = metric === 'ms' ? 'ms' : 'tok/s';
   const cpu = typeof result.cpu_ms === 'number' ? ` (CPU ${format(result.cpu_ms)} ms)` : '';
-  return `${format(result[metric])} ${unit}${cpu}`;
+  const rate =
+    metric === 'ms' && typeof result.tokens_per_s === 'number'
+      ? `, ${format(result.tokens_per_s)} tok/s`
+      : '';
+  return `${format(result[metric])} ${unit}${cpu}${rate}`;
 };
 const ratio = (value) => (value === null ? '—' : `${value.toFixed(2)}x`);
 const table = [
