@@ -55,15 +55,7 @@ async function main(): Promise<void> {
     epochs: Number(flags.epochs),
     batchSize: 16,
     lr: run.loaded.pretrained ? 1e-5 : 1e-3,
-    weightDecay: 0,
-    schedule: 'linear',
-    warmupSteps: 0,
-    clipNorm: 1,
-    gradAccumulation: 1,
-    patience: Number.POSITIVE_INFINITY,
     outDir,
-    resume: false,
-    log: console.log,
   });
   console.log(
     `best dev accuracy ${summary.best!.dev_accuracy.toFixed(3)}, macro F1 ${summary.best!.dev_macro_f1.toFixed(3)} after ${summary.seconds.toFixed(0)} s; checkpoint in ${outDir}/best`,

@@ -55,15 +55,7 @@ async function main(): Promise<void> {
     epochs: Number(flags.epochs),
     batchSize: 32,
     lr: 1e-3,
-    weightDecay: 0,
-    schedule: 'linear',
-    warmupSteps: 0,
-    clipNorm: 1,
-    gradAccumulation: 1,
-    patience: Number.POSITIVE_INFINITY,
     outDir,
-    resume: false,
-    log: console.log,
   });
 
   // The baseline to beat: always answering the most frequent dev class.

@@ -61,15 +61,7 @@ async function main(): Promise<void> {
     epochs: Number(flags.epochs),
     batchSize: 8,
     lr: 1e-3,
-    weightDecay: 0,
-    schedule: 'linear',
-    warmupSteps: 0,
-    clipNorm: 1,
-    gradAccumulation: 1,
-    patience: Number.POSITIVE_INFINITY,
     outDir,
-    resume: false,
-    log: console.log,
   });
 
   // The trained model completes the dev prompts; scored like the reference's test_sonnet.

@@ -7,4 +7,10 @@ export { createTask, type TaskSettings } from './tasks/registry.js';
 export { SENTIMENT_DATASETS, type SentimentDataset } from './tasks/sentiment.js';
 export { saveCheckpoint } from './train/checkpoint.js';
 export { openRun, type RunConfig, readRunConfig } from './train/run.js';
-export { canResume, type TrainOptions, type TrainSummary, train } from './train/trainer.js';
+export {
+  canResume,
+  TRAIN_DEFAULTS,
+  type TrainOptions,
+  type TrainSummary,
+  train,
+} from './train/trainer.js';

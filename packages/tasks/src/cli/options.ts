@@ -8,6 +8,7 @@ import { FINE_TUNE_MODES, type FineTuneMode } from '../models/fine-tune.js';
 import { SCHEDULE_NAMES, type ScheduleName } from '../optim/schedules.js';
 import { SENTIMENT_DATASETS, type SentimentDataset } from '../tasks/sentiment.js';
 import { TASK_NAMES, type TaskName } from '../tasks/types.js';
+import { TRAIN_DEFAULTS } from '../train/trainer.js';
 
 /** A command-line flag: its parser type, help text and default (shown in `--help`). */
 interface Flag {
@@ -50,7 +51,11 @@ export const FLAGS = {
     help: 'peak learning rate',
     default: '1e-5 to fine-tune a pretrained GPT-2 in full, else 1e-3',
   },
-  'weight-decay': { type: 'string', help: 'AdamW weight decay', default: '0' },
+  'weight-decay': {
+    type: 'string',
+    help: 'AdamW weight decay',
+    default: String(TRAIN_DEFAULTS.weightDecay),
+  },
   seed: {
     type: 'string',
     help: 'random seed (weights, dropout, shuffling, sampling)',
@@ -66,10 +71,22 @@ export const FLAGS = {
     help: FINE_TUNE_MODES.join(' | '),
     default: 'adapters for LoRA variants, else full-model',
   },
-  schedule: { type: 'string', help: SCHEDULE_NAMES.join(' | '), default: 'linear' },
-  'warmup-steps': { type: 'string', help: 'learning-rate warmup steps', default: '0' },
-  'clip-norm': { type: 'string', help: 'clip the gradient norm (0 = off)', default: '1' },
-  'grad-accumulation': { type: 'string', help: 'micro-batches per optimizer step', default: '1' },
+  schedule: { type: 'string', help: SCHEDULE_NAMES.join(' | '), default: TRAIN_DEFAULTS.schedule },
+  'warmup-steps': {
+    type: 'string',
+    help: 'learning-rate warmup steps',
+    default: String(TRAIN_DEFAULTS.warmupSteps),
+  },
+  'clip-norm': {
+    type: 'string',
+    help: 'clip the gradient norm (0 = off)',
+    default: String(TRAIN_DEFAULTS.clipNorm),
+  },
+  'grad-accumulation': {
+    type: 'string',
+    help: 'micro-batches per optimizer step',
+    default: String(TRAIN_DEFAULTS.gradAccumulation),
+  },
   patience: {
     type: 'string',
     help: 'stop after this many epochs without a better dev score',

@@ -18,22 +18,37 @@ export interface TrainOptions {
   epochs: number;
   batchSize: number;
   lr: number;
-  weightDecay: number;
-  schedule: ScheduleName;
-  warmupSteps: number;
-  /** Clip the global gradient norm to this (null: no clipping). */
-  clipNorm: number | null;
-  /** Micro-batches per optimizer step. */
-  gradAccumulation: number;
-  /** Stop after this many epochs without a better dev metric. */
-  patience: number;
   /** Where `best/`, `last/` and `metrics.json` go. */
   outDir: string;
-  /** Continue from `outDir/last` instead of starting over. */
-  resume: boolean;
-  log: (line: string) => void;
+  /** AdamW weight decay (default 0). */
+  weightDecay?: number;
+  /** Learning-rate schedule over all steps (default `linear`: decay to 0). */
+  schedule?: ScheduleName;
+  warmupSteps?: number;
+  /** Clip the global gradient norm to this (default 1; null: no clipping). */
+  clipNorm?: number | null;
+  /** Micro-batches per optimizer step (default 1). */
+  gradAccumulation?: number;
+  /** Stop after this many epochs without a better dev metric (default: never). */
+  patience?: number;
+  /** Continue from `outDir/last` instead of starting over (default false). */
+  resume?: boolean;
+  /** Where progress lines go (default `console.log`). */
+  log?: (line: string) => void;
   progressStream?: ProgressStream;
 }
+
+/** What `train` uses for each option left out (the `lgpt` CLI's defaults too). */
+export const TRAIN_DEFAULTS = {
+  weightDecay: 0,
+  schedule: 'linear',
+  warmupSteps: 0,
+  clipNorm: 1,
+  gradAccumulation: 1,
+  patience: Number.POSITIVE_INFINITY,
+  resume: false,
+  log: (line: string) => console.log(line),
+} satisfies Partial<TrainOptions>;
 
 export interface TrainSummary {
   bestEpoch: number | null;
@@ -63,9 +78,10 @@ const OPTIMIZER_FILE = 'optimizer.safetensors';
 export async function train(
   run: TaskRun,
   config: RunConfig,
-  options: TrainOptions,
+  trainOptions: TrainOptions,
 ): Promise<TrainSummary> {
   const started = performance.now();
+  const options = withDefaults(trainOptions);
   const { head } = run;
   const params = head.namedParameters({ trainableOnly: true });
   if (params.length === 0) throw new Error('nothing to train: every parameter is frozen');
@@ -184,4 +200,12 @@ async function applyStep(
 /** True when `outDir` holds a run that `resume` can continue. */
 export function canResume(outDir: string): boolean {
   return existsSync(join(outDir, 'last', TRAINER_FILE));
+}
+
+/** `options` with every option left out (or undefined) taken from `TRAIN_DEFAULTS`. */
+function withDefaults(
+  options: TrainOptions,
+): Required<Omit<TrainOptions, 'progressStream'>> & Pick<TrainOptions, 'progressStream'> {
+  const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+  return { ...TRAIN_DEFAULTS, ...given } as ReturnType<typeof withDefaults>;
 }

@@ -6,7 +6,13 @@ import { variantSwitches } from '@lgpt/gpt2';
 import { defaultFineTuneMode, trainableSummary } from '../../models/fine-tune.js';
 import type { TaskName } from '../../tasks/types.js';
 import { openRun, type RunConfig, readRunConfig } from '../../train/run.js';
-import { canResume, type TrainOptions, type TrainSummary, train } from '../../train/trainer.js';
+import {
+  canResume,
+  TRAIN_DEFAULTS,
+  type TrainOptions,
+  type TrainSummary,
+  train,
+} from '../../train/trainer.js';
 import * as opt from '../options.js';
 
 export const TRAIN_FLAGS = [
@@ -152,7 +158,9 @@ function trainSettings(
   outDir: string,
   log: (line: string) => void,
 ): Omit<TrainOptions, 'lr'> & { lr: number | undefined } {
-  const clipNorm = opt.numberFlag('clip-norm', flags['clip-norm'], 1, { min: 0 });
+  const clipNorm = opt.numberFlag('clip-norm', flags['clip-norm'], TRAIN_DEFAULTS.clipNorm, {
+    min: 0,
+  });
   return {
     epochs: opt.numberFlag('epochs', flags.epochs, DEFAULT_EPOCHS[name], { integer: true, min: 1 }),
     batchSize: opt.numberFlag('batch-size', flags['batch-size'], DEFAULT_BATCH[name], {
@@ -160,18 +168,25 @@ function trainSettings(
       min: 1,
     }),
     lr: flags.lr === undefined ? undefined : opt.numberFlag('lr', flags.lr, 0, { min: 0 }),
-    weightDecay: opt.numberFlag('weight-decay', flags['weight-decay'], 0, { min: 0 }),
-    schedule: opt.schedule((flags.schedule as string) ?? 'linear'),
-    warmupSteps: opt.numberFlag('warmup-steps', flags['warmup-steps'], 0, {
+    weightDecay: opt.numberFlag('weight-decay', flags['weight-decay'], TRAIN_DEFAULTS.weightDecay, {
+      min: 0,
+    }),
+    schedule: opt.schedule((flags.schedule as string) ?? TRAIN_DEFAULTS.schedule),
+    warmupSteps: opt.numberFlag('warmup-steps', flags['warmup-steps'], TRAIN_DEFAULTS.warmupSteps, {
       integer: true,
       min: 0,
     }),
     clipNorm: clipNorm === 0 ? null : clipNorm,
-    gradAccumulation: opt.numberFlag('grad-accumulation', flags['grad-accumulation'], 1, {
-      integer: true,
-      min: 1,
-    }),
-    patience: opt.numberFlag('patience', flags.patience, Number.POSITIVE_INFINITY, {
+    gradAccumulation: opt.numberFlag(
+      'grad-accumulation',
+      flags['grad-accumulation'],
+      TRAIN_DEFAULTS.gradAccumulation,
+      {
+        integer: true,
+        min: 1,
+      },
+    ),
+    patience: opt.numberFlag('patience', flags.patience, TRAIN_DEFAULTS.patience, {
       integer: true,
       min: 1,
     }),
