@@ -35,6 +35,7 @@ export { batchMatMul } from './ops/batch-matmul.js';
 export { gatherRows, scatterAddRows, segmentSum } from './ops/segment.js';
 export { slice, split } from './ops/slice.js';
 export { transposeMatrix } from './ops/transpose.js';
+export { linearProducts } from './ops/weight-matmul.js';
 export { getDefaultRng, manualSeed, Rng } from './rng.js';
 export { DTYPE_BYTES, type SafetensorsDtype } from './safetensors/dtypes.js';
 export {

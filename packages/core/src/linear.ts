@@ -2,8 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { customGrad } from './custom-grad.js';
 import { kaimingUniform, normal, uniform } from './init.js';
 import { Module, type Parameter } from './module.js';
-import { transposeMatrix } from './ops/transpose.js';
-import { timesWeight, timesWeightT, weightGradient } from './ops/weight-matmul.js';
+import { linearProducts } from './ops/weight-matmul.js';
 import type { Rng } from './rng.js';
 
 /**
@@ -73,16 +72,16 @@ export function linear(
     const x2d = tf.reshape(args[0], [-1, inFeatures]) as tf.Tensor2D;
     // The input is needed only for the weight's gradient.
     if (weightTrainable) save([x2d]);
-    const product = fanInFanOut ? tf.matMul(x2d, w) : timesWeightT(x2d, w);
+    const product = linearProducts.forward(x2d, w, fanInFanOut);
     return {
       value: tf.reshape(bias ? tf.add(product, bias) : product, outShape),
       gradFunc: (dy, [xs]) => {
         const d = tf.reshape(dy, [-1, outFeatures]) as tf.Tensor2D;
-        const dx = fanInFanOut ? tf.matMul(d, transposeMatrix(w)) : timesWeight(d, w);
+        const dx = linearProducts.inputGrad(d, w, fanInFanOut);
         const grads = [tf.reshape(dx, x.shape)];
         if (weightTrainable) {
           const x2 = xs as tf.Tensor2D;
-          grads.push(fanInFanOut ? tf.matMul(transposeMatrix(x2), d) : weightGradient(d, x2, w));
+          grads.push(linearProducts.weightGrad(d, x2, w, fanInFanOut));
         }
         if (biasTrainable) grads.push(tf.sum(d, 0));
         return grads;

@@ -1,4 +1,4 @@
-import { applyDropoutMask, customGrad, transposeMatrix } from '@lgpt/core';
+import { applyDropoutMask, customGrad, linearProducts, transposeMatrix } from '@lgpt/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 export interface FusedLoraWeights {
@@ -27,7 +27,8 @@ export interface FusedLoraWeights {
  */
 export function fusedLoraLinear(x: tf.Tensor, w: FusedLoraWeights): tf.Tensor {
   const { weight, bias, fanInFanOut, loraA, loraB, loraBBias, scaling, dropout } = w;
-  const [rows, cols] = weight.shape as [number, number];
+  const base = weight as tf.Tensor2D;
+  const [rows, cols] = base.shape;
   const [inFeatures, outFeatures] = fanInFanOut ? [rows, cols] : [cols, rows];
   const trainable = {
     weight: isTrainable(weight),
@@ -54,11 +55,11 @@ export function fusedLoraLinear(x: tf.Tensor, w: FusedLoraWeights): tf.Tensor {
   const scaledB = () => tf.mul(loraB, scaling);
 
   return customGrad(([input], save) => {
-    const xi = tf.reshape(input, [-1, inFeatures]);
+    const xi = tf.reshape(input, [-1, inFeatures]) as tf.Tensor2D;
     const down = tf.matMul(dropped(xi, mask ?? undefined), tf.transpose(loraA));
     save([...(keepInput ? [xi] : []), ...(keepDown ? [down] : []), ...(mask ? [mask] : [])]);
     const value = tf.tidy(() => {
-      let out = tf.matMul(xi, fanInFanOut ? weight : transposeMatrix(weight));
+      let out = linearProducts.forward(xi, base, fanInFanOut);
       out = tf.add(out, tf.matMul(down, tf.transpose(scaledB())));
       if (bias) out = tf.add(out, bias);
       if (loraBBias) out = tf.add(out, tf.mul(loraBBias, scaling));
@@ -71,17 +72,15 @@ export function fusedLoraLinear(x: tf.Tensor, w: FusedLoraWeights): tf.Tensor {
         const xs = keepInput ? rest.shift() : undefined;
         const dn = keepDown ? rest.shift() : undefined;
         const keep = rest.shift();
-        const d = tf.reshape(dy, [-1, outFeatures]);
+        const d = tf.reshape(dy, [-1, outFeatures]) as tf.Tensor2D;
         const dDown = tf.matMul(d, scaledB()); // [rows, r]
         const dx = tf.add(
-          tf.matMul(d, fanInFanOut ? transposeMatrix(weight) : weight),
+          linearProducts.inputGrad(d, base, fanInFanOut),
           dropped(tf.matMul(dDown, loraA), keep),
         );
         const grads = [tf.reshape(dx, x.shape)];
         if (trainable.weight) {
-          grads.push(
-            fanInFanOut ? tf.matMul(transposeMatrix(xs!), d) : tf.matMul(transposeMatrix(d), xs!),
-          );
+          grads.push(linearProducts.weightGrad(d, xs as tf.Tensor2D, base, fanInFanOut));
         }
         if (trainable.bias) grads.push(tf.sum(d, 0));
         // The rank-r gradients put the big matrix first: as the second operand, XNNPACK would

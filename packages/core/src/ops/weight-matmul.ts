@@ -67,3 +67,24 @@ export function weightGradient(d: tf.Tensor2D, x: tf.Tensor2D, w: tf.Tensor2D): 
     return tf.concat(parts, 0) as tf.Tensor2D;
   });
 }
+
+/**
+ * The three products of a linear layer on 2-D input, for either weight layout: `[out, in]`
+ * (`nn.Linear`, blocked as above) or `[in, out]` with `fanInFanOut` (GPT-2's Conv1D, plain).
+ * Used by `linear` and by layers that fuse more into one op (LoRA).
+ */
+export const linearProducts = {
+  /** `x · W` for the layer: `[rows, in] → [rows, out]`. */
+  forward: (x: tf.Tensor2D, w: tf.Tensor2D, fanInFanOut: boolean): tf.Tensor2D =>
+    fanInFanOut ? tf.matMul(x, w) : timesWeightT(x, w),
+  /** The input gradient: `[rows, out] → [rows, in]`. */
+  inputGrad: (d: tf.Tensor2D, w: tf.Tensor2D, fanInFanOut: boolean): tf.Tensor2D =>
+    fanInFanOut ? tf.matMul(d, transposeMatrix(w)) : timesWeight(d, w),
+  /** The weight gradient, in the weight's own layout. */
+  weightGrad: (
+    d: tf.Tensor2D,
+    x: tf.Tensor2D,
+    w: tf.Tensor2D,
+    fanInFanOut: boolean,
+  ): tf.Tensor2D => (fanInFanOut ? tf.matMul(transposeMatrix(x), d) : weightGradient(d, x, w)),
+};
