@@ -2,9 +2,7 @@ import {
   dropout as applyDropout,
   gatherRows,
   Linear,
-  Module,
   type Parameter,
-  type Rng,
   segmentSum,
 } from '@lgpt/core';
 import * as tf from '@tensorflow/tfjs-core';
@@ -16,8 +14,9 @@ import {
   usedEdgeIndex,
   type WithAttentionWeights,
 } from './attention-weights.js';
+import { GATLayer } from './gat-layer.js';
 import { combineHeads } from './heads.js';
-import { checkFeatures, type GATOptions, resolveGATOptions } from './options.js';
+import { checkFeatures, type GATOptions } from './options.js';
 import { withEdgePlan } from './with-plan.js';
 
 export interface GATv2Options extends GATOptions {
@@ -31,46 +30,30 @@ export interface GATv2Options extends GATOptions {
  * the target; messages are `lin_l(x)_j`. Parameters as in PyG: `lin_l.{weight,bias}`,
  * `lin_r.{weight,bias}` (`[heads·out, in]`), `att` `[1, heads, out]`, `bias`.
  */
-export class GATv2Conv extends Module {
-  readonly inChannels: number;
-  readonly outChannels: number;
-  readonly heads: number;
-  readonly concat: boolean;
-  readonly negativeSlope: number;
-  readonly dropout: number;
-  readonly addSelfLoops: boolean;
+export class GATv2Conv extends GATLayer {
   readonly shareWeights: boolean;
   readonly linL: Linear;
   readonly linR: Linear;
   readonly att: Parameter;
   readonly bias: Parameter | null;
-  private readonly rng: Rng;
 
   constructor(options: GATv2Options) {
-    super();
-    const o = resolveGATOptions('GATv2Conv', options);
-    this.inChannels = o.inChannels;
-    this.outChannels = o.outChannels;
-    this.heads = o.heads;
-    this.concat = o.concat;
-    this.negativeSlope = o.negativeSlope;
-    this.dropout = o.dropout;
-    this.addSelfLoops = o.addSelfLoops;
+    super('GATv2Conv', options);
+    const { inChannels, outChannels, heads, rng } = this;
     this.shareWeights = options.shareWeights ?? false;
-    this.rng = o.rng;
-    const width = o.heads * o.outChannels;
+    const width = heads * outChannels;
     const makeLinear = () => {
-      const lin = new Linear(o.inChannels, width, { bias: o.bias, rng: o.rng });
+      const lin = new Linear(inChannels, width, { bias: this.learnsBias, rng });
       // PyG's Linear(weight_initializer='glorot'); its bias keeps U(±1/√in), as nn.Linear's.
-      tf.tidy(() => lin.weight.assign(glorot([width, o.inChannels], o.rng)));
+      tf.tidy(() => lin.weight.assign(glorot([width, inChannels], rng)));
       return lin;
     };
     this.linL = this.registerModule('lin_l', makeLinear());
     // Shared weights appear under both names, as in a PyTorch state dict.
     this.linR = this.registerModule('lin_r', this.shareWeights ? this.linL : makeLinear());
-    this.att = this.registerParameter('att', glorot([1, o.heads, o.outChannels], o.rng));
-    this.bias = o.bias
-      ? this.registerParameter('bias', tf.zeros([o.concat ? width : o.outChannels]))
+    this.att = this.registerParameter('att', glorot([1, heads, outChannels], rng));
+    this.bias = this.learnsBias
+      ? this.registerParameter('bias', tf.zeros([this.concat ? width : outChannels]))
       : null;
   }
 
