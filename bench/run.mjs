@@ -16,6 +16,7 @@ const { values: args } = parseArgs({
     backend: { type: 'string', default: 'wasm' },
     threads: { type: 'string', default: '1' },
     quick: { type: 'boolean', default: false },
+    'relaxed-simd': { type: 'boolean', default: false },
   },
 });
 
@@ -112,6 +113,7 @@ for (const c of selected) {
   process.stdout.write(`${c.name}: ours (${args.backend}) ... `);
   const ours = run(process.execPath, [
     '--expose-gc',
+    ...(args['relaxed-simd'] ? ['--experimental-wasm-relaxed-simd'] : []),
     join('cases', `${c.script ?? c.name}.mjs`),
     '--backend',
     args.backend,
@@ -137,6 +139,7 @@ const machine = [
   `Node ${process.version}`,
   `torch ${rows.find((r) => r.torch.torch)?.torch.torch ?? '—'}`,
   `threads ${args.threads}`,
+  `wasm relaxed SIMD ${rows.some((r) => r.ours.relaxed_simd) ? 'on' : 'off'}`,
   `load average ${loadBefore.toFixed(1)} before, ${loadavg()[0].toFixed(1)} after`,
 ].join(', ');
 

@@ -70,6 +70,22 @@ export async function timeRuns(fn, { warmup = 1, runs = args.quick ? 1 : 3 } = {
 /** Prints the result line `bench/run.mjs` reads (the last line starting with `{`). */
 export function report(fields) {
   console.log(
-    JSON.stringify({ ...fields, backend: tf.getBackend(), threads, node: process.version }),
+    JSON.stringify({
+      ...fields,
+      backend: tf.getBackend(),
+      threads,
+      node: process.version,
+      relaxed_simd: hasRelaxedSimd(),
+    }),
   );
+}
+
+/**
+ * Whether this engine runs wasm relaxed SIMD, which lgpt's GEMM uses for fused multiply-adds
+ * (Node ≥ 22 and Chrome ≥ 114 by default; Node 20 with `--experimental-wasm-relaxed-simd`).
+ * The bytes are `(func (param v128 v128 v128) (result v128) (f32x4.relaxed_madd …))`.
+ */
+function hasRelaxedSimd() {
+  const module = 'AGFzbQEAAAABCAFgA3t7ewF7AwIBAAoNAQsAIAAgASAC/YUCCw==';
+  return WebAssembly.validate(Uint8Array.from(atob(module), (c) => c.charCodeAt(0)));
 }

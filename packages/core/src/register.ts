@@ -7,11 +7,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { sliceGradConfig, splitGradConfig } from './grads/slice.js';
 import { batchMatMulWasmConfig } from './kernels/wasm/batch-matmul.js';
+import { gemmWasmConfig } from './kernels/wasm/gemm.js';
 import { shareWasmIdentity } from './kernels/wasm/identity.js';
 import { sliceWasmConfig } from './kernels/wasm/slice.js';
 import { splitWasmConfig } from './kernels/wasm/split.js';
 
-for (const config of [batchMatMulWasmConfig, sliceWasmConfig, splitWasmConfig]) {
+for (const config of [batchMatMulWasmConfig, gemmWasmConfig, sliceWasmConfig, splitWasmConfig]) {
   if (!tf.getKernel(config.kernelName, config.backendName)) tf.registerKernel(config);
 }
 for (const config of [sliceGradConfig, splitGradConfig]) {

@@ -1,4 +1,4 @@
-import { slice } from '@lgpt/core';
+import { linearProducts, slice } from '@lgpt/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 export interface CrossEntropyChunkArgs {
@@ -26,8 +26,9 @@ export interface CrossEntropyChunk {
 
 /**
  * One chunk of rows of the cross-entropy, the vocabulary taken in blocks of `vocabBlock` head rows.
- * A block keeps its matMul cache-sized (tfjs-wasm's XNNPACK runs a `[768, 50257]` operand at half
- * speed, streaming it whole for every few rows) and is normalised by the backend's softmax kernel
+ * A block keeps its logits small and its matMul cache-sized (tfjs-wasm's XNNPACK runs a
+ * `[768, 50257]` operand at half speed); its products are a linear layer's (`linearProducts`, so
+ * lgpt's GEMM where it runs), and it is normalised by the backend's softmax kernel
  * (vectorised on wasm, where `exp` is not). The blocks are then combined exactly: with `m_c` a
  * block's row maximum and `s_c = Σ exp(logits_c − m_c) = 1 / max(softmax_c)`,
  * `logsumexp = m + log Σ_c s_c·exp(m_c − m)`, and the full softmax of block c is
@@ -48,7 +49,7 @@ export function crossEntropyChunk(args: CrossEntropyChunkArgs): CrossEntropyChun
   const sums: tf.Tensor1D[] = [];
   for (const block of blocks) {
     const [p, m, s] = tf.tidy(() => {
-      const logits = tf.matMul(hidden, tf.transpose(headRows(block)));
+      const logits = linearProducts.forward(hidden, headRows(block), false);
       const softmax = tf.softmax(logits);
       return [softmax, tf.max(logits, 1), tf.reciprocal(tf.max(softmax, 1))];
     });
@@ -80,9 +81,9 @@ export function crossEntropyChunk(args: CrossEntropyChunkArgs): CrossEntropyChun
           tf.expandDims(keep, 1),
         ),
       ),
-    );
+    ) as tf.Tensor2D;
     probs[c].dispose();
-    const part = tf.tidy(() => tf.matMul(dLogits, headRows(block)));
+    const part = tf.tidy(() => linearProducts.inputGrad(dLogits, headRows(block), false));
     // A running sum: one [rows, C] accumulator, not one per block.
     if (dHidden === null) dHidden = part;
     else {
@@ -90,7 +91,11 @@ export function crossEntropyChunk(args: CrossEntropyChunkArgs): CrossEntropyChun
       tf.dispose([dHidden, part]);
       dHidden = sum;
     }
-    if (weightGrad) weightParts.push(tf.tidy(() => tf.matMul(tf.transpose(dLogits), hidden)));
+    if (weightGrad) {
+      weightParts.push(
+        tf.tidy(() => linearProducts.weightGrad(dLogits, hidden, headRows(block), false)),
+      );
+    }
     dLogits.dispose();
   });
   const result: CrossEntropyChunk = { lossSum, dHidden: dHidden as unknown as tf.Tensor2D };

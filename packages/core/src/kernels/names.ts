@@ -32,3 +32,9 @@ export interface SplitAttrs {
   axis: number;
   [key: string]: number[] | number;
 }
+
+/**
+ * A batched float32 matMul `[G, M, K] @ [G, K, N] → [G, M, N]`, operands optionally transposed, by
+ * lgpt's own GEMM (wasm). Same attributes as `LgptBatchMatMul`.
+ */
+export const GEMM = 'LgptGemm';

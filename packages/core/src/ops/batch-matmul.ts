@@ -1,12 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { customGrad } from '../custom-grad.js';
 import { BATCH_MATMUL, type BatchMatMulAttrs } from '../kernels/names.js';
+import { gemm, useGemm } from './gemm.js';
 
 /**
  * `op(a) @ op(b)` over matching leading (batch) axes, where `op` transposes the last two axes when
  * `transposeA` / `transposeB` is set: `[…, M, K] @ […, K, N] → […, M, N]`.
  *
- * Backends with a registered `LgptBatchMatMul` kernel (wasm) run it for batches of several
+ * Single-threaded wasm runs lgpt's GEMM kernel (any batch, transposes free) for products of at
+ * least 64 rows. Backends with a
+ * registered `LgptBatchMatMul` kernel (threaded wasm) run it for batches of several
  * matrices (a transposed operand costs nothing there), and a plain `tf.matMul` of explicitly
  * transposed operands for a single matrix (XNNPACK's fast path; wasm's transposed matMul is 10–40×
  * slower). Other backends run `tf.matMul` with its transpose flags. The gradient is written with
@@ -36,6 +39,7 @@ export function batchMatMul(
 
 /** The forward product: the backend's kernel if it has one, else the composite `tf.matMul`. */
 function product(a: tf.Tensor, b: tf.Tensor, transposeA: boolean, transposeB: boolean): tf.Tensor {
+  if (useGemm(a.shape[a.rank - (transposeA ? 1 : 2)])) return gemm(a, b, transposeA, transposeB);
   if (!tf.getKernel(BATCH_MATMUL, tf.getBackend())) return tf.matMul(a, b, transposeA, transposeB);
   return tf.tidy(() => {
     const batch = a.shape.slice(0, -2).reduce((n, d) => n * d, 1);

@@ -1,9 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { gemm, useGemm } from './gemm.js';
 import { slice } from './slice.js';
 import { transposeMatrix } from './transpose.js';
 
 /**
- * Products with an `nn.Linear`-layout weight `w` `[out, in]`, for `linear` and its gradient.
+ * Products with an `nn.Linear`-layout weight `w` `[out, in]`, for `linear` and its gradient where
+ * lgpt's GEMM does not run (other backends, threaded wasm, few rows).
  *
  * tfjs-wasm runs a transposed matMul 10–40× slower than a plain one, so every product here is plain
  * with explicitly transposed operands. And XNNPACK (wasm's matMul) does not block its GEMM for the
@@ -70,21 +72,31 @@ export function weightGradient(d: tf.Tensor2D, x: tf.Tensor2D, w: tf.Tensor2D): 
 
 /**
  * The three products of a linear layer on 2-D input, for either weight layout: `[out, in]`
- * (`nn.Linear`, blocked as above) or `[in, out]` with `fanInFanOut` (GPT-2's Conv1D, plain).
- * Used by `linear` and by layers that fuse more into one op (LoRA).
+ * (`nn.Linear`) or `[in, out]` with `fanInFanOut` (GPT-2's Conv1D). Used by `linear` and by layers
+ * that fuse more into one op (LoRA). Where lgpt's GEMM runs (single-threaded wasm, enough rows) it
+ * takes either layout as it is; otherwise the `[out, in]` products are the blocked ones above.
  */
 export const linearProducts = {
   /** `x · W` for the layer: `[rows, in] → [rows, out]`. */
-  forward: (x: tf.Tensor2D, w: tf.Tensor2D, fanInFanOut: boolean): tf.Tensor2D =>
-    fanInFanOut ? tf.matMul(x, w) : timesWeightT(x, w),
+  forward: (x: tf.Tensor2D, w: tf.Tensor2D, fanInFanOut: boolean): tf.Tensor2D => {
+    if (useGemm(x.shape[0])) return gemm(x, w, false, !fanInFanOut) as tf.Tensor2D;
+    return fanInFanOut ? tf.matMul(x, w) : timesWeightT(x, w);
+  },
   /** The input gradient: `[rows, out] → [rows, in]`. */
-  inputGrad: (d: tf.Tensor2D, w: tf.Tensor2D, fanInFanOut: boolean): tf.Tensor2D =>
-    fanInFanOut ? tf.matMul(d, transposeMatrix(w)) : timesWeight(d, w),
+  inputGrad: (d: tf.Tensor2D, w: tf.Tensor2D, fanInFanOut: boolean): tf.Tensor2D => {
+    if (useGemm(d.shape[0])) return gemm(d, w, false, fanInFanOut) as tf.Tensor2D;
+    return fanInFanOut ? tf.matMul(d, transposeMatrix(w)) : timesWeight(d, w);
+  },
   /** The weight gradient, in the weight's own layout. */
   weightGrad: (
     d: tf.Tensor2D,
     x: tf.Tensor2D,
     w: tf.Tensor2D,
     fanInFanOut: boolean,
-  ): tf.Tensor2D => (fanInFanOut ? tf.matMul(transposeMatrix(x), d) : weightGradient(d, x, w)),
+  ): tf.Tensor2D => {
+    if (useGemm(w.shape[0])) {
+      return (fanInFanOut ? gemm(x, d, true, false) : gemm(d, x, true, false)) as tf.Tensor2D;
+    }
+    return fanInFanOut ? tf.matMul(transposeMatrix(x), d) : weightGradient(d, x, w);
+  },
 };

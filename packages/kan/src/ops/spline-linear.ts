@@ -1,4 +1,4 @@
-import { customGrad, slice, transposeMatrix } from '@lgpt/core';
+import { batchMatMul, customGrad, slice } from '@lgpt/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { bSplineBasis, bSplineBasisGrad } from './b-spline-basis.js';
 
@@ -24,9 +24,10 @@ export interface SplineLinearArgs {
  * efficient-kan's spline path, `b_splines(x).view(rows, -1) @ scaled_spline_weight.view(out, -1)ᵀ`,
  * `[rows, out]`, as one custom op tuned for wasm:
  *
- * - every matMul is plain (a transposed operand is 10–40× slower there): the forward computes
- *   `(W · Bᵀ)ᵀ` with the bases written directly in the `[in·coeffs, rows]` layout by the basis
- *   kernel, so the weight is never transposed; the backward only transposes `dy`;
+ * - the products are `batchMatMul`s (lgpt's GEMM on wasm, for which a transposed operand is
+ *   free; tfjs-wasm's own transposed matMul is 10–40× slower): the forward computes `(W · Bᵀ)ᵀ`
+ *   with the bases written directly in the `[in·coeffs, rows]` layout by the basis kernel, so the
+ *   weight is never transposed;
  * - the `in·coeffs` axis (6144 for 768 features) is taken in blocks of `featureBlock` features:
  *   XNNPACK does not block its GEMM for the cache and runs a 25–75 MB operand at half speed;
  * - the scaled weight is formed block by block, never whole;
@@ -65,7 +66,7 @@ export function splineLinear(args: SplineLinearArgs): tf.Tensor2D {
     const value = tf.tidy(() => {
       const basesT = bSplineBasis(x2d, grid, splineOrder, { layout: 'features', fused });
       const productT = sumOver(blocks, (block) =>
-        tf.matMul(
+        batchMatMul(
           scaledWeight(block),
           tf.reshape(blockOf(basesT, block[0], block[1], 0), [block[1] * coeffs, rows]),
         ),
@@ -79,7 +80,9 @@ export function splineLinear(args: SplineLinearArgs): tf.Tensor2D {
         // dBases[:, block] = dy · scaledWeight(block), assembled as [rows, in, coeffs].
         const dBases = tf.concat(
           blocks.map((block) =>
-            tf.tidy(() => tf.reshape(tf.matMul(d, scaledWeight(block)), [rows, block[1], coeffs])),
+            tf.tidy(() =>
+              tf.reshape(batchMatMul(d, scaledWeight(block)), [rows, block[1], coeffs]),
+            ),
           ),
           1,
         ) as tf.Tensor3D;
@@ -97,7 +100,6 @@ export function splineLinear(args: SplineLinearArgs): tf.Tensor2D {
   function weightGrads(xs: tf.Tensor2D, knots: tf.Tensor2D, dy: tf.Tensor2D): tf.Tensor[] {
     const rows = xs.shape[0];
     const bases = bSplineBasis(xs, knots, splineOrder, { fused }); // [rows, in, coeffs]
-    const dyT = transposeMatrix(dy); // [out, rows]
     const weightParts: tf.Tensor[] = [];
     const scalerParts: tf.Tensor[] = [];
     for (const [start, n] of blocks) {
@@ -105,7 +107,11 @@ export function splineLinear(args: SplineLinearArgs): tf.Tensor2D {
       // adds it to another one.
       const parts = tf.tidy(() => {
         const basesBlock = tf.reshape(blockOf(bases, start, n, 1), [rows, n * coeffs]);
-        const dScaled = tf.reshape(tf.matMul(dyT, basesBlock), [outFeatures, n, coeffs]);
+        const dScaled = tf.reshape(batchMatMul(dy, basesBlock, true, false), [
+          outFeatures,
+          n,
+          coeffs,
+        ]);
         const out: tf.Tensor[] = [];
         if (weightTrainable) {
           const scaler = splineScaler
@@ -120,7 +126,7 @@ export function splineLinear(args: SplineLinearArgs): tf.Tensor2D {
       if (weightTrainable) weightParts.push(parts.shift() as tf.Tensor);
       if (scalerTrainable) scalerParts.push(parts.shift() as tf.Tensor);
     }
-    tf.dispose([bases, dyT]);
+    bases.dispose();
     const grads: tf.Tensor[] = [];
     if (weightTrainable) grads.push(joined(weightParts));
     if (scalerTrainable) grads.push(joined(scalerParts));

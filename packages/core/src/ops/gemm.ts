@@ -1,0 +1,49 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { type BatchMatMulAttrs, GEMM } from '../kernels/names.js';
+import { wasmGemm } from '../kernels/wasm/gemm.js';
+
+/**
+ * Below this many rows of the product tfjs's matMul is as fast: the GEMM packs B on every call,
+ * where XNNPACK keeps each weight packed (a one-token step of generation multiplies one row).
+ */
+const MIN_ROWS = 64;
+
+/**
+ * Whether a product with `rows` rows runs lgpt's GEMM kernel: on single-threaded wasm with SIMD
+ * (see kernels/wasm/gemm.ts). Elsewhere products keep their backend's own matMul.
+ */
+export function useGemm(rows: number): boolean {
+  return (
+    rows >= MIN_ROWS &&
+    tf.getKernel(GEMM, tf.getBackend()) !== undefined &&
+    wasmGemm(tf.backend()) !== null
+  );
+}
+
+/**
+ * `op(a) @ op(b)` (float32) by the GEMM kernel (call only where `useGemm`), for matrices or batches with
+ * the same leading axes; `op` transposes the last two axes when asked, at no extra cost. Records
+ * no gradient: it is used inside custom gradients.
+ */
+export function gemm(
+  a: tf.Tensor,
+  b: tf.Tensor,
+  transposeA = false,
+  transposeB = false,
+): tf.Tensor {
+  return tf.tidy(() => {
+    const [aRows, aCols] = a.shape.slice(-2);
+    const [bRows, bCols] = b.shape.slice(-2);
+    const batch = a.shape.slice(0, -2).reduce((n, d) => n * d, 1);
+    const attrs: BatchMatMulAttrs = { transposeA, transposeB };
+    const out = tf.engine().runKernel(
+      GEMM,
+      {
+        a: tf.reshape(a, [batch, aRows, aCols]),
+        b: tf.reshape(b, [batch, bRows, bCols]),
+      },
+      attrs,
+    ) as tf.Tensor;
+    return tf.reshape(out, [...a.shape.slice(0, -2), ...out.shape.slice(-2)]);
+  });
+}

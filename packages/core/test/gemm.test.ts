@@ -1,0 +1,85 @@
+import { readFile } from 'node:fs/promises';
+import * as tf from '@tensorflow/tfjs-core';
+import { expect, it } from 'vitest';
+// @ts-expect-error: a build script, not typed
+import { assembleGemm } from '../scripts/build-gemm.mjs';
+import { Rng } from '../src/index.js';
+import { gemm, useGemm } from '../src/ops/gemm.js';
+import { describeBackends, expectClose, expectNoLeaks } from '../src/testing.js';
+
+/**
+ * lgpt's GEMM kernel (gemm.wat) runs on single-threaded wasm and must equal tfjs's own matMul (the
+ * composite every other backend runs) on every path through its blocking: edge tiles in rows and
+ * columns, depth split into blocks, several row and column blocks, transposed operands, batches.
+ */
+describeBackends(
+  'GEMM kernel equals tf.matMul',
+  () => {
+    it('runs on single-threaded wasm only (threads keep XNNPACK)', () => {
+      expect(useGemm(64)).toBe(!threaded());
+      expect(useGemm(63)).toBe(false);
+    });
+
+    const shapes: [rows: number, depth: number, cols: number][] = [
+      [1, 1, 1],
+      [4, 8, 8],
+      [3, 5, 7],
+      [130, 300, 9],
+      [257, 513, 1030],
+      [1, 768, 2304],
+    ];
+    for (const [rows, depth, cols] of shapes) {
+      it(`[${rows}, ${depth}] @ [${depth}, ${cols}], every transpose`, async (context) => {
+        if (threaded()) context.skip();
+        const rng = new Rng(rows * 7 + cols);
+        for (const [transposeA, transposeB] of [
+          [false, false],
+          [false, true],
+          [true, false],
+          [true, true],
+        ]) {
+          const a = rng.normalTensor(transposeA ? [depth, rows] : [rows, depth]);
+          const b = rng.normalTensor(transposeB ? [cols, depth] : [depth, cols]);
+          const ours = await expectNoLeaks(() => gemm(a, b, transposeA, transposeB));
+          await expectClose(ours, tf.matMul(a, b, transposeA, transposeB), {
+            atol: 1e-4 * Math.sqrt(depth),
+            label: `transposeA ${transposeA}, transposeB ${transposeB}`,
+          });
+          tf.dispose([a, b, ours]);
+        }
+      });
+    }
+
+    it('multiplies a batch matrix by matrix', async (context) => {
+      if (threaded()) context.skip();
+      const rng = new Rng(9);
+      const a = rng.normalTensor([2, 3, 13, 64]);
+      const b = rng.normalTensor([2, 3, 21, 64]);
+      await expectClose(gemm(a, b, false, true), tf.matMul(a, b, false, true), { atol: 1e-4 });
+      tf.dispose([a, b]);
+    });
+
+    it('gives zeros for an empty inner dimension', async (context) => {
+      if (threaded()) context.skip();
+      const a = tf.zeros([3, 0]);
+      const b = tf.zeros([0, 5]);
+      await expectClose(gemm(a, b), tf.zeros([3, 5]));
+      tf.dispose([a, b]);
+    });
+  },
+  { only: ['wasm'] },
+);
+
+/** Whether the wasm backend runs XNNPACK threads (`LGPT_WASM_THREADS`), and so not the GEMM. */
+function threaded(): boolean {
+  const backend = tf.backend() as unknown as { wasm: { tfjs: { getThreadsCount(): number } } };
+  return backend.wasm.tfjs.getThreadsCount() > 1;
+}
+
+it('gemm-binary.ts is gemm.wat assembled', async () => {
+  const committed = await readFile(
+    new URL('../src/kernels/wasm/gemm-binary.ts', import.meta.url),
+    'utf8',
+  );
+  expect(committed).toBe(await assembleGemm());
+});
