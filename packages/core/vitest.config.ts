@@ -13,6 +13,19 @@ export default mergeConfig(
           inline: [/@tensorflow\/tfjs-core\/dist\/(?!tf-core)/],
         },
       },
+      projects: [
+        { extends: true, test: { name: 'core' } },
+        {
+          // The GEMM's relaxed-SIMD build, which Node 20 runs only with relaxed SIMD turned on.
+          extends: true,
+          test: {
+            name: 'relaxed-simd',
+            include: ['test/gemm.test.ts'],
+            setupFiles: ['test/setup-relaxed-simd.ts'],
+            env: { LGPT_EXPECT_RELAXED_SIMD: '1' },
+          },
+        },
+      ],
     },
   }),
 );

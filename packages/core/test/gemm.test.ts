@@ -4,6 +4,7 @@ import { expect, it } from 'vitest';
 // @ts-expect-error: a build script, not typed
 import { assembleGemm } from '../scripts/build-gemm.mjs';
 import { Rng } from '../src/index.js';
+import { wasmGemm } from '../src/kernels/wasm/gemm.js';
 import { gemm, useGemm } from '../src/ops/gemm.js';
 import { describeBackends, expectClose, expectNoLeaks } from '../src/testing.js';
 
@@ -11,6 +12,8 @@ import { describeBackends, expectClose, expectNoLeaks } from '../src/testing.js'
  * lgpt's GEMM kernel (gemm.wat) runs on single-threaded wasm and must equal tfjs's own matMul (the
  * composite every other backend runs) on every path through its blocking: edge tiles in rows and
  * columns, depth split into blocks, several row and column blocks, transposed operands, batches.
+ * The file runs twice (vitest.config.ts): as Node 20 starts, with the SIMD build, and with relaxed
+ * SIMD, whose build fuses the multiply-adds.
  */
 describeBackends(
   'GEMM kernel equals tf.matMul',
@@ -18,6 +21,12 @@ describeBackends(
     it('runs on single-threaded wasm only (threads keep XNNPACK)', () => {
       expect(useGemm(64)).toBe(!threaded());
       expect(useGemm(63)).toBe(false);
+    });
+
+    it('fuses its multiply-adds where the engine has relaxed SIMD', (context) => {
+      if (threaded()) context.skip();
+      // The `relaxed-simd` test project runs this file with wasm relaxed SIMD turned on.
+      expect(wasmGemm(tf.backend())?.fused).toBe(process.env.LGPT_EXPECT_RELAXED_SIMD === '1');
     });
 
     const shapes: [rows: number, depth: number, cols: number][] = [

@@ -56,6 +56,8 @@ interface GemmExports {
 
 interface Gemm {
   exports: GemmExports;
+  /** Whether this is the relaxed-SIMD build (fused multiply-adds). */
+  fused: boolean;
   memory: WebAssembly.Memory;
   /** Byte offsets of the packing buffers and of the edge tiles, allocated once in the heap. */
   packedA: number;
@@ -63,15 +65,23 @@ interface Gemm {
   edge: number;
 }
 
-let compiled: WebAssembly.Module | null | undefined;
+interface Compiled {
+  module: WebAssembly.Module;
+  fused: boolean;
+}
+
+let compiled: Compiled | null | undefined;
 const instances = new WeakMap<object, Gemm | null>();
 
 /** The module this engine can run: fused multiply-adds where it has relaxed SIMD, else SIMD. */
-function compile(): WebAssembly.Module | null {
-  for (const base64 of [GEMM_RELAXED_SIMD_BASE64, GEMM_SIMD_BASE64]) {
+function compile(): Compiled | null {
+  for (const [base64, fused] of [
+    [GEMM_RELAXED_SIMD_BASE64, true],
+    [GEMM_SIMD_BASE64, false],
+  ] as const) {
     const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
     // Under 4 KB, so synchronous compilation is allowed on a browser's main thread too.
-    if (WebAssembly.validate(bytes)) return new WebAssembly.Module(bytes);
+    if (WebAssembly.validate(bytes)) return { module: new WebAssembly.Module(bytes), fused };
   }
   return null;
 }
@@ -94,11 +104,13 @@ function instantiate(backend: WasmGemmBackend): Gemm | null {
   if (!(memory instanceof WebAssembly.Memory) || !(memory.buffer instanceof ArrayBuffer))
     return null;
   if (compiled === undefined) compiled = compile();
-  if (compiled === null) return null;
-  const instance = new WebAssembly.Instance(compiled, { env: { memory } });
+  const build = compiled;
+  if (build === null) return null;
+  const instance = new WebAssembly.Instance(build.module, { env: { memory } });
   const malloc = (floats: number) => backend.wasm._malloc(floats * 4) >>> 0;
   return {
     exports: instance.exports as unknown as GemmExports,
+    fused: build.fused,
     memory,
     packedA: malloc(ROW_BLOCK * DEPTH_BLOCK),
     packedB: malloc(DEPTH_BLOCK * COL_BLOCK),
