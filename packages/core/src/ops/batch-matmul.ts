@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { customGrad } from '../custom-grad.js';
-import { BATCH_MATMUL, type BatchMatMulAttrs } from '../kernels/names.js';
-import { gemm, useGemm } from './gemm.js';
+import { BATCH_MATMUL } from '../kernels/names.js';
+import { gemm, runBatchMatMulKernel, useGemm } from './gemm.js';
 
 /**
  * `op(a) @ op(b)` over matching leading (batch) axes, where `op` transposes the last two axes when
@@ -46,17 +46,7 @@ function product(a: tf.Tensor, b: tf.Tensor, transposeA: boolean, transposeB: bo
     if (batch === 1) {
       return tf.matMul(transposeA ? swapLastAxes(a) : a, transposeB ? swapLastAxes(b) : b);
     }
-    const [aRows, aCols] = a.shape.slice(-2);
-    const [bRows, bCols] = b.shape.slice(-2);
-    const attrs: BatchMatMulAttrs = { transposeA, transposeB };
-    const out = tf
-      .engine()
-      .runKernel(
-        BATCH_MATMUL,
-        { a: tf.reshape(a, [-1, aRows, aCols]), b: tf.reshape(b, [-1, bRows, bCols]) },
-        attrs,
-      ) as tf.Tensor;
-    return tf.reshape(out, [...a.shape.slice(0, -2), ...out.shape.slice(-2)]);
+    return runBatchMatMulKernel(BATCH_MATMUL, a, b, { transposeA, transposeB });
   });
 }
 

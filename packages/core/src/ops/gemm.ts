@@ -21,9 +21,9 @@ export function useGemm(rows: number): boolean {
 }
 
 /**
- * `op(a) @ op(b)` (float32) by the GEMM kernel (call only where `useGemm`), for matrices or batches with
- * the same leading axes; `op` transposes the last two axes when asked, at no extra cost. Records
- * no gradient: it is used inside custom gradients.
+ * `op(a) @ op(b)` (float32) by the GEMM kernel (call only where `useGemm`), for matrices or
+ * batches with the same leading axes; `op` transposes the last two axes when asked, at no extra
+ * cost. Records no gradient: it is used inside custom gradients.
  */
 export function gemm(
   a: tf.Tensor,
@@ -31,13 +31,25 @@ export function gemm(
   transposeA = false,
   transposeB = false,
 ): tf.Tensor {
+  return runBatchMatMulKernel(GEMM, a, b, { transposeA, transposeB });
+}
+
+/**
+ * Runs a kernel of the batched matMul's signature (`[G, M, K] @ [G, K, N]`, operands optionally
+ * transposed) over any matching leading axes.
+ */
+export function runBatchMatMulKernel(
+  kernel: string,
+  a: tf.Tensor,
+  b: tf.Tensor,
+  attrs: BatchMatMulAttrs,
+): tf.Tensor {
   return tf.tidy(() => {
     const [aRows, aCols] = a.shape.slice(-2);
     const [bRows, bCols] = b.shape.slice(-2);
     const batch = a.shape.slice(0, -2).reduce((n, d) => n * d, 1);
-    const attrs: BatchMatMulAttrs = { transposeA, transposeB };
     const out = tf.engine().runKernel(
-      GEMM,
+      kernel,
       {
         a: tf.reshape(a, [batch, aRows, aCols]),
         b: tf.reshape(b, [batch, bRows, bCols]),
