@@ -83,7 +83,9 @@ export function crossEntropyChunk(args: CrossEntropyChunkArgs): CrossEntropyChun
       ),
     ) as tf.Tensor2D;
     probs[c].dispose();
-    const part = tf.tidy(() => linearProducts.inputGrad(dLogits, headRows(block), false));
+    // Sliced once for both products.
+    const head = headRows(block);
+    const part = tf.tidy(() => linearProducts.inputGrad(dLogits, head, false));
     // A running sum: one [rows, C] accumulator, not one per block.
     if (dHidden === null) dHidden = part;
     else {
@@ -92,10 +94,9 @@ export function crossEntropyChunk(args: CrossEntropyChunkArgs): CrossEntropyChun
       dHidden = sum;
     }
     if (weightGrad) {
-      weightParts.push(
-        tf.tidy(() => linearProducts.weightGrad(dLogits, hidden, headRows(block), false)),
-      );
+      weightParts.push(tf.tidy(() => linearProducts.weightGrad(dLogits, hidden, head, false)));
     }
+    if (head !== weight) head.dispose();
     dLogits.dispose();
   });
   const result: CrossEntropyChunk = { lossSum, dHidden: dHidden as unknown as tf.Tensor2D };

@@ -1,4 +1,4 @@
-import { batchMatMul, customGrad, slice } from '@lgpt/core';
+import { batchMatMul, customGrad, slice, transposeMatrix } from '@lgpt/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { bSplineBasis, bSplineBasisGrad } from './b-spline-basis.js';
 
@@ -100,6 +100,9 @@ export function splineLinear(args: SplineLinearArgs): tf.Tensor2D {
   function weightGrads(xs: tf.Tensor2D, knots: tf.Tensor2D, dy: tf.Tensor2D): tf.Tensor[] {
     const rows = xs.shape[0];
     const bases = bSplineBasis(xs, knots, splineOrder, { fused }); // [rows, in, coeffs]
+    // Transposed once here, not per block (the GEMM would take `dy` transposed for free, but
+    // elsewhere each block would transpose it again).
+    const dyT = transposeMatrix(dy); // [out, rows]
     const weightParts: tf.Tensor[] = [];
     const scalerParts: tf.Tensor[] = [];
     for (const [start, n] of blocks) {
@@ -107,11 +110,7 @@ export function splineLinear(args: SplineLinearArgs): tf.Tensor2D {
       // adds it to another one.
       const parts = tf.tidy(() => {
         const basesBlock = tf.reshape(blockOf(bases, start, n, 1), [rows, n * coeffs]);
-        const dScaled = tf.reshape(batchMatMul(dy, basesBlock, true, false), [
-          outFeatures,
-          n,
-          coeffs,
-        ]);
+        const dScaled = tf.reshape(batchMatMul(dyT, basesBlock), [outFeatures, n, coeffs]);
         const out: tf.Tensor[] = [];
         if (weightTrainable) {
           const scaler = splineScaler
@@ -126,7 +125,7 @@ export function splineLinear(args: SplineLinearArgs): tf.Tensor2D {
       if (weightTrainable) weightParts.push(parts.shift() as tf.Tensor);
       if (scalerTrainable) scalerParts.push(parts.shift() as tf.Tensor);
     }
-    bases.dispose();
+    tf.dispose([bases, dyT]);
     const grads: tf.Tensor[] = [];
     if (weightTrainable) grads.push(joined(weightParts));
     if (scalerTrainable) grads.push(joined(scalerParts));

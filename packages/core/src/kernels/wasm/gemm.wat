@@ -6,9 +6,9 @@
 ;;
 ;; Why not XNNPACK (tfjs's own matMul): on this kernel's 4×8 tile V8 keeps every accumulator in a
 ;; register and the inner loop is 6 loads and 16 arithmetic instructions per 64 flops, which runs
-;; ~1.3× faster than tfjs-wasm's XNNPACK GEMM; and packing from any strides makes a transposed
+;; ~1.4× faster than tfjs-wasm's XNNPACK GEMM; and packing from any strides makes a transposed
 ;; operand free, where tfjs-wasm's transposed matMul is 10–40× slower.
-;; (Unrolling the depth loop was measured slower: V8 then spills.)
+;; (Unrolling the depth loop, and 5- or 6-row tiles, were measured slower.)
 (module
   (import "env" "memory" (memory 0))
 
