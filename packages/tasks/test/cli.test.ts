@@ -153,19 +153,15 @@ describe('lgpt command line', () => {
       code: 2,
       stderr: expect.stringMatching(/already exists: pass --overwrite .* or --resume/),
     });
-    const resumed = await lgpt(
-      'train',
-      'sentiment',
-      ...common,
-      '--variant',
-      'lora',
-      '--epochs',
-      '2',
-      '--resume',
-    );
+    const longer = await lgpt('train', 'sentiment', ...common, '--epochs', '2', '--resume');
+    expect(longer).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/--epochs 2 differs from the run's 1 .*--resume continues/),
+    });
+    const resumed = await lgpt('train', 'sentiment', ...common, '--variant', 'lora', '--resume');
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stderr).toMatch(/resuming after epoch 1/);
-    expect(JSON.parse(await readFile(join(out, 'metrics.json'), 'utf8')).records).toHaveLength(2);
+    expect(JSON.parse(await readFile(join(out, 'metrics.json'), 'utf8')).records).toHaveLength(1);
   });
 
   it('trains the sonnet generator on tiny and writes completions with chrF', async () => {

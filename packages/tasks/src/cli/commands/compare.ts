@@ -1,10 +1,12 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { VARIANT_NAMES } from '@lgpt/gpt2';
 import type { TaskName } from '../../tasks/types.js';
+import { checkOutputTarget, outputKind, writeManifest } from '../../train/output-folder.js';
 import { writeTextFile } from '../../train/write-file.js';
 import * as opt from '../options.js';
-import { TRAIN_FLAGS, type TrainResult, trainTask } from './train.js';
+import { guardOut } from './evaluate.js';
+import { planTraining, runTraining, TRAIN_FLAGS, type TrainResult } from './train.js';
 
 const FLAGS = [
   ...TRAIN_FLAGS.filter((f) => f !== 'variant' && f !== 'resume'),
@@ -29,14 +31,21 @@ export async function compareCommand(argv: string[]): Promise<void> {
     .split(',')
     .map((v) => opt.variant(v.trim()));
   const outDir = resolve((flags.out as string) ?? join('runs', `compare-${name}`));
-  await mkdir(outDir, { recursive: true });
-  const results: [string, TrainResult][] = [];
+  const overwrite = flags.overwrite === true;
+  await guardOut(() => checkOutputTarget(outDir, 'comparison', { overwrite }));
+  // Every variant's flags and folder are checked before the first one trains.
+  const plans = [];
   for (const variant of variants) {
-    process.stderr.write(`\n== ${name} / ${variant}\n`);
-    results.push([
-      variant,
-      await trainTask(name, { ...flags, variant, out: join(outDir, variant) }),
-    ]);
+    plans.push(await planTraining(name, { ...flags, variant, out: join(outDir, variant) }));
+  }
+  if ((await outputKind(outDir).catch(() => null)) === null) {
+    await mkdir(outDir, { recursive: true });
+    await writeManifest(outDir, 'comparison');
+  }
+  const results: [string, TrainResult][] = [];
+  for (const plan of plans) {
+    process.stderr.write(`\n== ${name} / ${plan.config.variant}\n`);
+    results.push([plan.config.variant, await runTraining(plan)]);
   }
   const metrics = [...new Set(results.flatMap(([, r]) => Object.keys(r.summary.best ?? {})))];
   const rows = results.map(([variant, r]) => [
@@ -51,12 +60,13 @@ export async function compareCommand(argv: string[]): Promise<void> {
     .map((r) => `| ${r.join(' | ')} |`)
     .join('\n');
   process.stdout.write(`\n${table}\n`);
-  const overwrite = flags.overwrite === true;
+  // The folder is lgpt's own comparison (checked above): its tables are replaced.
   await writeTextFile(join(outDir, 'comparison.md'), `# ${name}: variants compared\n\n${table}\n`, {
-    overwrite,
+    overwrite: true,
   });
-  await writeFile(
+  await writeTextFile(
     join(outDir, 'comparison.json'),
     `${JSON.stringify(Object.fromEntries(results.map(([v, r]) => [v, { ...r.summary, trainable: r.trainable }])), null, 2)}\n`,
+    { overwrite: true },
   );
 }
