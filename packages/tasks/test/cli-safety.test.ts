@@ -162,13 +162,14 @@ describe('lgpt keeps what the user owns and checks its input first', () => {
       [['train', 'sonnet', '--temperature', '0'], /--temperature must be a number > 0; got '0'/],
       [['train', 'sonnet', '--top-p', '1.5'], /--top-p must be a number in \(0, 1\]; got '1\.5'/],
       [['train', 'sentiment', '--seed', '1e20'], /--seed must be an integer in \[0, 4294967295\]/],
-      [['train', 'sentiment', '--lr', '-1'], /--lr must be a number ≥ 0; got '-1'/],
+      [['train', 'sentiment', '--lr=-1'], /--lr must be a number ≥ 0; got '-1'/],
       [['generate', '--prompt', 'a', '--temperature', '0'], /--temperature must be a number > 0/],
       [['generate', '--prompt', 'a', '--top-p', '0'], /--top-p must be a number in \(0, 1\]/],
       [['train', 'sentiment', '--resume', '--overwrite'], /pass one/],
     ];
     for (const [argv, message] of cases) {
-      const result = await lgpt(...argv, '--data', data, '--out', out);
+      const where = argv[0] === 'train' ? ['--data', data, '--out', out] : [];
+      const result = await lgpt(...argv, ...where);
       expect(result, argv.join(' ')).toMatchObject({
         code: 2,
         stderr: expect.stringMatching(message),

@@ -151,7 +151,7 @@ describe('lgpt command line', () => {
     const again = await lgpt('train', 'sentiment', ...common, '--variant', 'lora');
     expect(again).toMatchObject({
       code: 2,
-      stderr: expect.stringMatching(/already exists: pass --overwrite .* or --resume/),
+      stderr: expect.stringMatching(/already exists; pass --overwrite .* or --resume/),
     });
     const longer = await lgpt('train', 'sentiment', ...common, '--epochs', '2', '--resume');
     expect(longer).toMatchObject({

@@ -104,3 +104,57 @@ describe('a killed train run resumes exactly (cpu)', () => {
 function withoutSeconds(bytes: Buffer | undefined): unknown {
   return JSON.parse(String(bytes), (key, value) => (key === 'seconds' ? undefined : value));
 }
+
+describe('--overwrite replaces a run only once the new one has its first checkpoint (cpu)', () => {
+  let work: string;
+  let data: string;
+  beforeAll(async () => {
+    work = await mkdtemp(join(tmpdir(), 'lgpt-overwrite-'));
+    data = await shortSentimentData();
+  });
+  afterAll(async () => {
+    for (const dir of [work, data]) await rm(dir, { recursive: true, force: true });
+  });
+  // Only the classifier trains: a quick epoch.
+  const quick = (out: string, ...more: string[]) => [
+    'train',
+    'sentiment',
+    '--backend',
+    'cpu',
+    '--model',
+    'tiny',
+    '--fine-tune-mode',
+    'last-linear-layer',
+    '--epochs',
+    '1',
+    '--batch-size',
+    '8',
+    '--data',
+    data,
+    '--out',
+    out,
+    ...more,
+  ];
+
+  it('a kill before the first checkpoint leaves the old run; a kill mid-swap loses neither', async () => {
+    const out = join(work, 'run');
+    const old = await lgptProcess(quick(out));
+    expect(old.code, old.stderr).toBe(0);
+    const before = await treeFiles(out);
+
+    const early = await lgptProcess(quick(out, '--overwrite', '--seed', '7'), 'step@0:1');
+    expect(early.signal, early.stderr).toBe('SIGKILL');
+    expect(await treeFiles(out), 'the old run is untouched').toEqual(before);
+
+    const swapping = await lgptProcess(quick(out, '--overwrite', '--seed', '7'), 'run:moved-aside');
+    expect(swapping.signal, swapping.stderr).toBe('SIGKILL');
+    expect((await readdir(work)).sort()).toEqual(['run.lgpt-new', 'run.lgpt-old']);
+
+    const resumed = await lgptProcess(quick(out, '--resume'));
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(await readdir(work)).toEqual(['run']);
+    const metrics = JSON.parse(String((await treeFiles(out)).get('metrics.json')));
+    expect(metrics.meta.config.seed, 'the new run replaced the old one').toBe(7);
+    expect(metrics.records).toHaveLength(1);
+  });
+});
