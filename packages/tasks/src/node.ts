@@ -22,7 +22,6 @@ export {
 } from './train/run-config.js';
 export {
   canResume,
-  recordTrainOptions,
   TRAIN_DEFAULTS,
   type TrainOptions,
   type TrainSummary,

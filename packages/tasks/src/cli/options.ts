@@ -9,6 +9,7 @@ import { SCHEDULE_NAMES, type ScheduleName } from '../optim/schedules.js';
 import { SENTIMENT_DATASETS, type SentimentDataset } from '../tasks/sentiment.js';
 import { TASK_NAMES, type TaskName } from '../tasks/types.js';
 import { describeRange, inRange, type NumberRange } from '../train/number-range.js';
+import { OutputFolderError } from '../train/output-folder.js';
 import { SEED_RANGE } from '../train/run-config.js';
 import { TRAIN_DEFAULTS } from '../train/trainer.js';
 
@@ -164,6 +165,16 @@ export function helpText(command: string, usage: string, accepted: readonly Flag
     return `  --${name.padEnd(width - 2)}${flag.help}${def}`;
   });
   return `Usage: lgpt ${command} ${usage}\n\nOptions:\n${lines.join('\n')}\n`;
+}
+
+/** Output-folder problems found before any work are mistakes in the command line (exit code 2). */
+export async function guardOut<T>(check: () => Promise<T>): Promise<T> {
+  try {
+    return await check();
+  } catch (error) {
+    if (error instanceof OutputFolderError) throw new UsageError(`--out ${error.message}`);
+    throw error;
+  }
 }
 
 export function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {

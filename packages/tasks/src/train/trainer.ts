@@ -215,7 +215,7 @@ export async function train(
 }
 
 /** The options as `run.json` records them (Infinity is not JSON: no early stopping is null). */
-export function recordTrainOptions(
+function recordTrainOptions(
   options: Required<
     Omit<TrainOptions, 'outDir' | 'resume' | 'overwrite' | 'log' | 'progressStream'>
   >,

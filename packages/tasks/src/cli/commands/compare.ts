@@ -5,7 +5,6 @@ import type { TaskName } from '../../tasks/types.js';
 import { checkOutputTarget, outputKind, writeManifest } from '../../train/output-folder.js';
 import { writeTextFile } from '../../train/write-file.js';
 import * as opt from '../options.js';
-import { guardOut } from './evaluate.js';
 import { planTraining, runTraining, TRAIN_FLAGS, type TrainResult } from './train.js';
 
 const FLAGS = [
@@ -32,13 +31,13 @@ export async function compareCommand(argv: string[]): Promise<void> {
     .map((v) => opt.variant(v.trim()));
   const outDir = resolve((flags.out as string) ?? join('runs', `compare-${name}`));
   const overwrite = flags.overwrite === true;
-  await guardOut(() => checkOutputTarget(outDir, 'comparison', { overwrite }));
+  await opt.guardOut(() => checkOutputTarget(outDir, 'comparison', { overwrite }));
   // Every variant's flags and folder are checked before the first one trains.
   const plans = [];
   for (const variant of variants) {
     plans.push(await planTraining(name, { ...flags, variant, out: join(outDir, variant) }));
   }
-  if ((await outputKind(outDir).catch(() => null)) === null) {
+  if ((await outputKind(outDir)) === null) {
     await mkdir(outDir, { recursive: true });
     await writeManifest(outDir, 'comparison');
   }

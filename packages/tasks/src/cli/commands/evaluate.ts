@@ -1,5 +1,4 @@
 import { initBackend } from '@lgpt/core';
-import { OutputFolderError } from '../../train/output-folder.js';
 import { openRun } from '../../train/run.js';
 import { readRunConfig } from '../../train/run-config.js';
 import * as opt from '../options.js';
@@ -30,14 +29,4 @@ export async function openCheckpoint(flags: opt.ParsedFlags) {
   if (flags.data !== undefined) config.dataDir = opt.dataDir(flags.data as string);
   await initBackend(backend);
   return openRun(config, { checkpoint, log: (line) => process.stderr.write(`${line}\n`) });
-}
-
-/** Output-folder problems found before any work are mistakes in the command line (exit code 2). */
-export async function guardOut<T>(check: () => Promise<T>): Promise<T> {
-  try {
-    return await check();
-  } catch (error) {
-    if (error instanceof OutputFolderError) throw new opt.UsageError(`--out ${error.message}`);
-    throw error;
-  }
 }

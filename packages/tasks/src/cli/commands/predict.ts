@@ -1,7 +1,7 @@
 import { basename, join, resolve } from 'node:path';
 import { checkOutputTarget, createStaging, swapIn } from '../../train/output-folder.js';
 import * as opt from '../options.js';
-import { guardOut, openCheckpoint } from './evaluate.js';
+import { openCheckpoint } from './evaluate.js';
 
 const FLAGS = [
   'checkpoint',
@@ -27,7 +27,7 @@ export async function predictCommand(argv: string[]): Promise<void> {
   }
   if (!flags.out) throw new opt.UsageError('--out <dir> is required');
   const outDir = resolve(flags.out as string);
-  await guardOut(() =>
+  await opt.guardOut(() =>
     checkOutputTarget(outDir, 'predictions', { overwrite: flags.overwrite === true }),
   );
   const run = await openCheckpoint(flags);

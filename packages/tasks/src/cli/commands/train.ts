@@ -14,7 +14,6 @@ import {
 import { openRunFolder, recoverRun } from '../../train/run-folder.js';
 import { TRAIN_DEFAULTS, type TrainSummary, train } from '../../train/trainer.js';
 import * as opt from '../options.js';
-import { guardOut } from './evaluate.js';
 
 export const TRAIN_FLAGS = [
   'model',
@@ -103,7 +102,7 @@ export async function planTraining(name: TaskName, flags: opt.ParsedFlags): Prom
         '--resume continues the run in --out, --overwrite replaces it: pass one',
       );
     }
-    await guardOut(() => openRunFolder(outDir));
+    await opt.guardOut(() => openRunFolder(outDir));
     const last = join(outDir, 'last');
     const config = await readRunConfig(last);
     const recorded = config.train;
@@ -121,7 +120,7 @@ export async function planTraining(name: TaskName, flags: opt.ParsedFlags): Prom
   }
   checkModel(requested.config.model);
   const dataDir = opt.dataDir(flags.data as string | undefined);
-  await guardOut(async () => {
+  await opt.guardOut(async () => {
     await recoverRun(outDir);
     await checkOutputTarget(outDir, 'run', {
       overwrite,
@@ -153,7 +152,6 @@ export async function runTraining(plan: TrainPlan): Promise<TrainResult> {
   const lr = plan.train.lr ?? (fullPretrained ? 1e-5 : 1e-3);
   const summary = await train(run, config, {
     ...plan.train,
-    clipNorm: plan.train.clipNorm,
     patience: plan.train.patience ?? undefined,
     lr,
     outDir,
