@@ -145,6 +145,19 @@ describe('lgpt keeps what the user owns and checks its input first', () => {
       code: 2,
       stderr: expect.stringMatching(/is not an lgpt predictions folder/),
     });
+    const compare = await lgpt(
+      'compare',
+      'sentiment',
+      '--data',
+      data,
+      '--out',
+      project,
+      '--overwrite',
+    );
+    expect(compare).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/is not an lgpt comparison folder/),
+    });
     const run = await runFolder('a-run');
     const predictOverRun = await lgpt('predict', '--checkpoint', 'x', '--out', run, '--overwrite');
     expect(predictOverRun.stderr).toMatch(/holds an lgpt run, not a predictions/);
