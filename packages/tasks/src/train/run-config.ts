@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { VARIANT_NAMES, type VariantName } from '@lgpt/gpt2';
 import { FINE_TUNE_MODES, type FineTuneMode } from '../models/fine-tune.js';
 import { SCHEDULE_NAMES, type ScheduleName } from '../optim/schedules.js';
 import type { TaskSettings } from '../tasks/registry.js';
 import { SENTIMENT_DATASETS } from '../tasks/sentiment.js';
 import { TASK_NAMES, type TaskName } from '../tasks/types.js';
+import { VARIANT_NAMES, type VariantName } from '../variants/variant.js';
 import { JsonFields, RunFileError, readJsonRecord } from './json-fields.js';
 
 /**

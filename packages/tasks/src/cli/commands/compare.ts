@@ -1,9 +1,9 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { VARIANT_NAMES } from '@lgpt/gpt2';
 import type { TaskName } from '../../tasks/types.js';
 import { checkOutputTarget, outputKind, writeManifest } from '../../train/output-folder.js';
 import { writeTextFile } from '../../train/write-file.js';
+import { VARIANT_NAMES } from '../../variants/variant.js';
 import * as opt from '../options.js';
 import { planTraining, runTraining, TRAIN_FLAGS, type TrainResult } from './train.js';
 

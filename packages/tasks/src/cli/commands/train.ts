@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type BackendName, initBackend } from '@lgpt/core';
-import { GPT2_PRESET_NAMES, variantSwitches } from '@lgpt/gpt2';
+import { GPT2_PRESET_NAMES } from '@lgpt/gpt2';
 import { defaultFineTuneMode, trainableSummary } from '../../models/fine-tune.js';
 import type { TaskName } from '../../tasks/types.js';
 import { checkOutputTarget } from '../../train/output-folder.js';
@@ -13,6 +13,7 @@ import {
 } from '../../train/run-config.js';
 import { openRunFolder, recoverRun } from '../../train/run-folder.js';
 import { TRAIN_DEFAULTS, type TrainSummary, train } from '../../train/trainer.js';
+import { variantSwitches } from '../../variants/variant.js';
 import * as opt from '../options.js';
 
 export const TRAIN_FLAGS = [
