@@ -15,7 +15,7 @@ export { openCheckpointSafetensors } from './hub/checkpoint-safetensors.js';
 export { HubError, type HubErrorCode } from './hub/errors.js';
 export { type CheckpointLocation, resolveLocation, SIZE_NAME_REPOS } from './hub/location.js';
 export type { DownloadProgress } from './hub/progress.js';
-export { type HubOptions, hubCacheDir } from './hub/settings.js';
+export { type HubOptions, hubCacheDir, splitHubOptions } from './hub/settings.js';
 export { kaimingUniform, normal, uniform, withoutInit } from './init.js';
 export { LayerNorm, layerNorm } from './layer-norm.js';
 export {

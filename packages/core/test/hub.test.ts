@@ -137,7 +137,8 @@ describe('resolveLocation', () => {
       repoId: 'distilbert/distilgpt2',
     });
     await expect(resolveLocation('no-such-folder')).rejects.toThrow(/Hub id \(owner\/name\)/);
-    await expect(resolveLocation('a/b/c')).rejects.toThrow(/'a\/b\/c' is not an existing folder/);
+    await expect(resolveLocation('a/b/c')).rejects.toThrow(/^a\/b\/c: no such folder/);
+    await expect(resolveLocation('./tiny')).rejects.toThrow(/^\.\/tiny: no such folder/);
   });
 
   it('prefers a relative folder named like a Hub id', async () => {

@@ -19,6 +19,8 @@ export interface CheckpointFiles {
   optionalText(file: string): Promise<string | undefined>;
   /** Random access to `file`'s bytes (read on demand, for safetensors). */
   open(file: string): Promise<ByteSource>;
+  /** The folder's file names; only a local folder can be listed (Hub and URL files are asked for by name). */
+  list?(): Promise<string[]>;
 }
 
 /**

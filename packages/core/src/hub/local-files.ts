@@ -3,7 +3,7 @@ import type { CheckpointFiles } from './checkpoint-files.js';
 
 /** A checkpoint folder on disk (Node). */
 export async function localFiles(dir: string): Promise<CheckpointFiles> {
-  const { readFile, stat } = await import('node:fs/promises');
+  const { readdir, readFile, stat } = await import('node:fs/promises');
   const { join } = await import('node:path');
   const describe = (file: string) => join(dir, file);
   const optionalText = (file: string) =>
@@ -26,5 +26,9 @@ export async function localFiles(dir: string): Promise<CheckpointFiles> {
       return text;
     },
     open: (file) => openByteSource(describe(file)),
+    list: () =>
+      readdir(dir).catch((error: Error) => {
+        throw new Error(`${dir}: cannot read the checkpoint folder (${error.message})`);
+      }),
   };
 }

@@ -33,6 +33,9 @@ export async function resolveLocation(nameOrPath: string): Promise<CheckpointLoc
   const sized = SIZE_NAME_REPOS[nameOrPath];
   if (sized) return { kind: 'hub', repoId: sized };
   if (isRepoId(nameOrPath)) return { kind: 'hub', repoId: nameOrPath };
+  if (isNode() && looksLikePath(nameOrPath)) {
+    throw new Error(`${nameOrPath}: no such folder (nor an http(s) URL or a Hub id owner/name)`);
+  }
   throw new Error(
     `'${nameOrPath}' is not ${isNode() ? 'an existing folder, ' : ''}an http(s):// URL, a Hub id (owner/name) or a GPT-2 size (${Object.keys(SIZE_NAME_REPOS).join(', ')})`,
   );
@@ -45,6 +48,11 @@ export function isRepoId(text: string): boolean {
     !text.includes('..') &&
     text.split('/').every((part) => !/^[.-]|[.-]$/.test(part))
   );
+}
+
+/** Absolute, `./`-relative, `~`, a drive letter, or deeper than `owner/name`. */
+function looksLikePath(text: string): boolean {
+  return /^(\/|\.{1,2}[\\/]|~|[a-z]:[\\/])/i.test(text) || text.split(/[\\/]/).length > 2;
 }
 
 async function pathExists(path: string): Promise<boolean> {

@@ -67,3 +67,11 @@ export function isNode(): boolean {
   const process = (globalThis as { process?: { versions?: { node?: string } } }).process;
   return typeof process?.versions?.node === 'string';
 }
+
+/** Separates the `HubOptions` of a `fromPretrained` call from the loader's own options. */
+export function splitHubOptions<T extends HubOptions>(
+  options: T,
+): [HubOptions, Omit<T, keyof HubOptions>] {
+  const { revision, token, endpoint, cacheDir, offline, onProgress, ...rest } = options;
+  return [{ revision, token, endpoint, cacheDir, offline, onProgress }, rest];
+}

@@ -1,8 +1,11 @@
 import {
+  type HubOptions,
   type Module,
-  openSafetensors,
+  openCheckpoint,
+  openCheckpointSafetensors,
   type SafetensorsFile,
   StateDictError,
+  splitHubOptions,
   withoutInit,
 } from '@lgpt/core';
 import type { GPT2Config, GPT2ConfigFields } from '../config.js';
@@ -11,7 +14,7 @@ import { newModuleKeys, unusedCheckpointKeys, variantExtensions } from '../varia
 import { findWeights, readConfig } from './files.js';
 import { modelKey, TIED_HEAD_KEY } from './keys.js';
 
-export interface LoadPretrainedOptions extends Omit<GPT2ModelOptions, 'initRng'> {
+export interface LoadPretrainedOptions extends Omit<GPT2ModelOptions, 'initRng'>, HubOptions {
   /**
    * Changes to the stored config (e.g. `{ embdPdrop: 0 }`, or a variant's switches
    * `{ useKan: true }`), applied before the model is built.
@@ -30,20 +33,22 @@ export interface LoadingInfo {
 const FLOAT_DTYPES = new Set(['F64', 'F32', 'F16', 'BF16']);
 
 /**
- * Builds a model from `dir/config.json` with zero weights (no random draws), checks every
+ * Builds a model from the checkpoint's `config.json` (a folder, a URL or a Hub id: see
+ * `openCheckpoint`) with zero weights (no random draws), checks every
  * checkpoint key and shape against it (all problems reported at once, before any tensor is read),
  * then reads the tensors one at a time into the model's variables. Peak memory is the model plus
  * one tensor. Modules a variant adds (KAN MLP, graph attention) are initialised fresh.
  */
 export async function loadPretrained<M extends Module & { config: GPT2Config }>(
-  dir: string,
+  nameOrPath: string,
   build: (config: GPT2Config, options: GPT2ModelOptions) => M,
   options: LoadPretrainedOptions = {},
 ): Promise<{ model: M; loadingInfo: LoadingInfo }> {
-  const { configOverrides, ...modelOptions } = options;
-  let config = await readConfig(dir);
+  const [hubOptions, { configOverrides, ...modelOptions }] = splitHubOptions(options);
+  const files = await openCheckpoint(nameOrPath, hubOptions);
+  let config = await readConfig(files);
   if (configOverrides) config = config.with(configOverrides);
-  const file = await openSafetensors(await findWeights(dir));
+  const file = await openCheckpointSafetensors(files, await findWeights(files));
   let model: M | undefined;
   try {
     model = withoutInit(() => build(config, modelOptions));
