@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readSafetensors } from '@lgpt/core';
+import { type DownloadProgress, readSafetensors } from '@lgpt/core';
 import type { VariantName } from '@lgpt/gpt2';
 import * as tf from '@tensorflow/tfjs-core';
 import { applyFineTuneMode, type FineTuneMode } from '../models/fine-tune.js';
@@ -13,6 +13,8 @@ import type { TaskName, TaskRun } from '../tasks/types.js';
 export interface RunConfig {
   task: TaskName;
   model: string;
+  /** A PEFT adapter (folder, URL or Hub id) loaded onto `model`. */
+  adapter?: string;
   variant: VariantName;
   randomInit: boolean;
   fineTuneMode: FineTuneMode;
@@ -34,7 +36,11 @@ export const HEAD_FILE = 'head.safetensors';
  */
 export async function openRun(
   config: RunConfig,
-  options: { checkpoint?: string; log?: (line: string) => void } = {},
+  options: {
+    checkpoint?: string;
+    log?: (line: string) => void;
+    onProgress?: (progress: DownloadProgress) => void;
+  } = {},
 ): Promise<TaskRun> {
   const log = options.log ?? (() => {});
   const saved = options.checkpoint ? savedWeights(options.checkpoint) : {};
@@ -44,8 +50,10 @@ export async function openRun(
       variant: config.variant,
       seed: config.seed,
       randomInit: config.randomInit,
+      adapter: config.adapter,
     },
     saved,
+    { onProgress: options.onProgress },
   );
   applyFineTuneMode(loaded.lm, config.fineTuneMode, loaded.peft !== null);
   const run = await createTask(

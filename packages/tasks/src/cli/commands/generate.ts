@@ -4,9 +4,11 @@ import { initBackend } from '@lgpt/core';
 import { loadModel } from '../../models/load-model.js';
 import { ADAPTER_DIR, MODEL_DIR, readRunConfig } from '../../train/run.js';
 import * as opt from '../options.js';
+import { progressBar } from '../progress-bar.js';
 
 const FLAGS = [
   'model',
+  'adapter',
   'variant',
   'checkpoint',
   'prompt',
@@ -45,6 +47,7 @@ export async function generateCommand(argv: string[]): Promise<void> {
     ? await readRunConfig(checkpoint)
     : {
         model: (flags.model as string) ?? 'tiny',
+        adapter: flags.adapter as string | undefined,
         variant: opt.variant((flags.variant as string) ?? 'base'),
         randomInit: flags['random-init'] === true,
       };
@@ -56,7 +59,9 @@ export async function generateCommand(argv: string[]): Promise<void> {
           : undefined,
       }
     : {};
-  const { lm, tokenizer } = await loadModel({ ...spec, seed }, saved);
+  const { lm, tokenizer } = await loadModel({ ...spec, seed }, saved, {
+    onProgress: progressBar(),
+  });
   lm.eval();
   const ids = tokenizer.encode(prompt);
   const generated: number[] = [];

@@ -14,9 +14,11 @@ import {
   train,
 } from '../../train/trainer.js';
 import * as opt from '../options.js';
+import { progressBar } from '../progress-bar.js';
 
 export const TRAIN_FLAGS = [
   'model',
+  'adapter',
   'variant',
   'backend',
   'data',
@@ -91,7 +93,11 @@ export async function trainTask(name: TaskName, flags: opt.ParsedFlags): Promise
   await mkdir(outDir, { recursive: true });
   await initBackend(backend);
   const config = fresh ?? (await readRunConfig(join(outDir, 'last')));
-  const run = await openRun(config, { checkpoint: resume ? join(outDir, 'last') : undefined, log });
+  const run = await openRun(config, {
+    checkpoint: resume ? join(outDir, 'last') : undefined,
+    log,
+    onProgress: progressBar(),
+  });
   const trainable = trainableSummary(run.head);
   log(
     `${name}: ${run.loaded.source}, variant ${config.variant}, ${config.fineTuneMode}; ${trainable}`,
@@ -126,6 +132,7 @@ function runConfig(
   return {
     task: name,
     model: (flags.model as string) ?? 'tiny',
+    adapter: flags.adapter as string | undefined,
     variant,
     randomInit: flags['random-init'] === true,
     fineTuneMode: flags['fine-tune-mode']
