@@ -24,6 +24,8 @@ export interface MockHubOptions {
   token?: string;
   /** Honour `Range` on the CDN and static servers. Default true. */
   ranges?: boolean;
+  /** The static server answers a missing file with 200 and an HTML page, as single-page-app hosts do. */
+  htmlFallback?: boolean;
 }
 
 /** A request either server saw, for asserting where the token went and which ranges were read. */
@@ -157,6 +159,9 @@ export async function startMockHub(options: MockHubOptions): Promise<MockHub> {
     }
     const file = /^\/static\/([^/]+\/[^/]+)\/(.+)$/.exec(path);
     const bytes = file && repoFiles.get(file[1])?.get(file[2]);
+    if (!bytes && options.htmlFallback) {
+      return end(res, 200, { 'content-type': 'text/html' }, '<!doctype html><title>app</title>');
+    }
     if (!bytes) return end(res, 404, {}, 'not found');
     serveBytes(req, res, bytes, { etag: `"${etag(file[2], bytes)}"` }, ranges, false);
   });

@@ -365,6 +365,21 @@ describe('checkpoints served under a URL', () => {
     }
   });
 
+  it('take an HTML page answered for a missing file (a single-page-app host) as missing', async () => {
+    const spa = await startMockHub({
+      htmlFallback: true,
+      repos: { 'acme/tiny': { files: { 'config.json': CONFIG, 'model.safetensors': weights } } },
+    });
+    try {
+      const files = await openCheckpoint(`${spa.staticBase}/acme/tiny`, options());
+      expect(await files.optionalText('tokenizer.json')).toBeUndefined();
+      expect(await files.exists('model.safetensors.index.json')).toBe(false);
+      expect(await files.text('config.json')).toBe(CONFIG);
+    } finally {
+      await spa.close();
+    }
+  });
+
   it('through the Hub resolve URL reach the sharded files too', async () => {
     const files = await openCheckpoint(`${hub.endpoint}/acme/sharded/resolve/main`, options());
     expect(await tensorsOf(files, 'model.safetensors.index.json')).toEqual(EXPECTED);

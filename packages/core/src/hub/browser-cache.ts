@@ -2,7 +2,7 @@ import type { ByteSource } from '../safetensors/byte-source.js';
 import { HubError } from './errors.js';
 import { bodyChunks, fetchWithAuth, type RequestAuth } from './http.js';
 import type { DownloadProgress } from './progress.js';
-import { type RequestSubject, statusError } from './status-error.js';
+import { isHtmlFallback, type RequestSubject, statusError } from './status-error.js';
 
 /** The Cache API bucket lgpt stores downloads in (whole files, keyed by their URL). */
 export const BROWSER_CACHE_NAME = 'lgpt-hub-v1';
@@ -17,7 +17,8 @@ export interface BrowserFetchOptions {
  * A file through the browser's Cache API: served from the cache when stored, else downloaded
  * whole (the Cache API cannot store a partial, 206 answer), stored, and read back as a Blob so
  * its bytes stay on disk. A body shorter than its `Content-Length` makes the store fail, so
- * nothing truncated is kept. Null for an `optional` file the server does not have (404).
+ * nothing truncated is kept. Null for an `optional` file the server does not have (404), which is
+ * remembered too.
  */
 export async function cachedBlob(
   subject: RequestSubject,
@@ -25,9 +26,21 @@ export async function cachedBlob(
 ): Promise<Blob | null> {
   const cache = await caches.open(BROWSER_CACHE_NAME);
   const hit = await cache.match(subject.url);
-  if (hit) return hit.blob();
-  const response = await fetchWithAuth(subject.url, {}, options.auth);
-  if (response.status === 404 && options.optional) return null;
+  if (hit?.status === 404 && options.optional) return null;
+  if (hit?.ok) return hit.blob();
+  let response = await fetchWithAuth(subject.url, {}, options.auth);
+  if (isHtmlFallback(response, subject.file)) {
+    await response.body?.cancel();
+    response = new Response(null, {
+      status: 404,
+      statusText: 'Not Found (an HTML page came instead)',
+    });
+  }
+  if (response.status === 404 && options.optional) {
+    // Remembered, as huggingface_hub's `.no_exist/`, so a second visit asks for nothing.
+    await cache.put(subject.url, new Response(null, { status: 404 }));
+    return null;
+  }
   if (!response.ok) throw statusError(response, subject);
   const encoded = (response.headers.get('content-encoding') ?? 'identity') !== 'identity';
   const declared = encoded ? Number.NaN : Number(response.headers.get('content-length'));

@@ -43,3 +43,14 @@ export function statusError(response: Response, subject: RequestSubject): HubErr
     status,
   );
 }
+
+/**
+ * True for an HTML page served in place of a checkpoint file: single-page-app hosts (Vite's dev
+ * server and `preview`, many static hosts) answer 200 with `index.html` for any missing path. It
+ * is how they say 404, and must not be parsed, or cached, as the file.
+ */
+export function isHtmlFallback(response: Response, file: string): boolean {
+  return (
+    !/\.html?$/i.test(file) && (response.headers.get('content-type') ?? '').startsWith('text/html')
+  );
+}

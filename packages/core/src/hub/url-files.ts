@@ -2,7 +2,7 @@ import type { CheckpointFiles } from './checkpoint-files.js';
 import { fetchWithAuth } from './http.js';
 import { openHttpByteSource, readWhole } from './http-byte-source.js';
 import type { HubSettings } from './settings.js';
-import { statusError } from './status-error.js';
+import { isHtmlFallback, statusError } from './status-error.js';
 
 /**
  * A checkpoint served under a base URL (Node): small files fetched whole, safetensors read with
@@ -13,7 +13,7 @@ export function urlFiles(base: string, settings: HubSettings): CheckpointFiles {
   const optionalText = async (file: string) => {
     const subject = subjectOf(file);
     const response = await fetchWithAuth(subject.url, {}, settings);
-    if (response.status === 404) {
+    if (response.status === 404 || isHtmlFallback(response, file)) {
       await response.body?.cancel();
       return undefined;
     }
@@ -26,7 +26,7 @@ export function urlFiles(base: string, settings: HubSettings): CheckpointFiles {
     async exists(file) {
       const subject = subjectOf(file);
       const response = await fetchWithAuth(subject.url, { method: 'HEAD' }, settings);
-      if (response.status === 404) return false;
+      if (response.status === 404 || isHtmlFallback(response, file)) return false;
       if (!response.ok) throw statusError(response, subject);
       return true;
     },
