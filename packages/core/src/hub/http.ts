@@ -63,12 +63,24 @@ function isRedirect(status: number): boolean {
   return status === 301 || status === 302 || status === 303 || status === 307 || status === 308;
 }
 
+/**
+ * Connection failures that a second attempt usually cures: a server closes an idle keep-alive
+ * connection (Node's default after 5 s) just as the next request reuses it — which happens while
+ * a loader builds a model between reading the header and the first tensor.
+ */
+const STALE_CONNECTION = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
+
 async function send(
   url: string,
   init: { method: string; headers: Record<string, string> },
 ): Promise<Response> {
+  const request = () => fetch(url, { ...init, redirect: isNode() ? 'manual' : 'follow' });
   try {
-    return await fetch(url, { ...init, redirect: isNode() ? 'manual' : 'follow' });
+    return await request().catch((error: { cause?: { code?: string } }) => {
+      // GET and HEAD are idempotent: one retry on a connection the server had just closed.
+      if (STALE_CONNECTION.has(error.cause?.code ?? '')) return request();
+      throw error;
+    });
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
     throw new HubError(
