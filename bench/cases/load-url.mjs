@@ -39,7 +39,7 @@ try {
     weight_bytes: weightBytes,
     tf_bytes: tf.memory().numBytes,
     rss_before: before,
-    peak_rss: peak,
+    rss_peak: peak,
     rss_after: after,
     peak_before: peakBefore,
     peak_rise_vs_weights: (peak - Math.max(before, peakBefore)) / weightBytes,
