@@ -51,6 +51,12 @@ const CASES = [
     what: 'the same, B-splines as a composite of tfjs ops',
   },
   { name: 'gat-fusion', metric: 'ms', what: 'GraphAttentionLayer forward+backward, 8 x 128 x 768' },
+  {
+    name: 'load-url',
+    metric: 'peak_rise_vs_weights',
+    torch: null,
+    what: 'GPT-2 small (F32) loaded by URL from a loopback server: peak RSS rise / weight bytes',
+  },
 ];
 
 const selected = args.cases ? CASES.filter((c) => args.cases.split(',').includes(c.name)) : CASES;
@@ -124,7 +130,9 @@ for (const c of selected) {
     ours.error ? `failed (${ours.error})\n` : `${format(ours[c.metric])} ${c.metric}\n`,
   );
   let torch = { error: 'PyTorch not found (apt install python3-torch, or set LGPT_BENCH_PYTHON)' };
-  if (python) {
+  if (c.torch === null) {
+    torch = { error: 'no PyTorch counterpart' };
+  } else if (python) {
     process.stdout.write(`${c.name}: PyTorch ... `);
     torch = run(python, [join('torch', `${c.torch ?? c.name.replaceAll('-', '_')}.py`)]);
     process.stdout.write(
@@ -145,7 +153,7 @@ const machine = [
 
 const cell = (result, metric) => {
   if (result.error) return result.error;
-  const unit = metric === 'ms' ? 'ms' : 'tok/s';
+  const unit = { ms: 'ms', tokens_per_s: 'tok/s' }[metric] ?? 'x';
   const cpu = typeof result.cpu_ms === 'number' ? ` (CPU ${format(result.cpu_ms)} ms)` : '';
   const rate =
     metric === 'ms' && typeof result.tokens_per_s === 'number'

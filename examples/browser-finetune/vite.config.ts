@@ -1,6 +1,9 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
+import { defaultCheckpoint } from './checkpoint-plugin.js';
 
 export default defineConfig({
+  plugins: [defaultCheckpoint(fileURLToPath(new URL('.', import.meta.url)))],
   // One tfjs-core for the page and every package: two copies would mean two kernel registries.
   resolve: { dedupe: ['@tensorflow/tfjs-core'] },
   build: {

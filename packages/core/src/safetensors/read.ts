@@ -40,10 +40,14 @@ export async function openSafetensors(
   source: string | Uint8Array | ArrayBuffer,
 ): Promise<SafetensorsFile> {
   if (typeof source === 'string' && source.endsWith('.index.json')) {
-    const { openShardedSafetensors } = await import('./sharded.js');
-    return openShardedSafetensors(source);
+    const { openShardedSafetensorsFile } = await import('./sharded.js');
+    return openShardedSafetensorsFile(source);
   }
-  const bytes = await openByteSource(source);
+  return openSafetensorsSource(await openByteSource(source));
+}
+
+/** Opens a safetensors file from any `ByteSource` (a file, a URL read by ranges, a Blob). */
+export async function openSafetensorsSource(bytes: ByteSource): Promise<SafetensorsFile> {
   try {
     return await openSingle(bytes);
   } catch (error) {

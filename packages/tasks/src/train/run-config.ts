@@ -30,6 +30,8 @@ export interface RecordedTrainOptions {
 export interface RunConfig {
   task: TaskName;
   model: string;
+  /** A PEFT adapter (folder, URL or Hub id) loaded onto `model`. */
+  adapter?: string;
   variant: VariantName;
   randomInit: boolean;
   fineTuneMode: FineTuneMode;
@@ -63,6 +65,7 @@ function parseRunConfig(f: JsonFields): RunConfig {
   return {
     task: f.oneOf('task', TASK_NAMES),
     model: f.string('model'),
+    adapter: f.optional('adapter', (k) => f.string(k)),
     variant: f.oneOf('variant', VARIANT_NAMES),
     randomInit: f.boolean('randomInit'),
     fineTuneMode: f.oneOf('fineTuneMode', FINE_TUNE_MODES),

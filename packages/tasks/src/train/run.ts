@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { readSafetensors } from '@lgpt/core';
+import { type DownloadProgress, readSafetensors } from '@lgpt/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { applyFineTuneMode } from '../models/fine-tune.js';
 import { loadModel } from '../models/load-model.js';
@@ -18,7 +18,11 @@ export const HEAD_FILE = 'head.safetensors';
  */
 export async function openRun(
   config: RunConfig,
-  options: { checkpoint?: string; log?: (line: string) => void } = {},
+  options: {
+    checkpoint?: string;
+    log?: (line: string) => void;
+    onProgress?: (progress: DownloadProgress) => void;
+  } = {},
 ): Promise<TaskRun> {
   const log = options.log ?? (() => {});
   const saved = options.checkpoint ? savedWeights(options.checkpoint) : {};
@@ -28,8 +32,10 @@ export async function openRun(
       variant: config.variant,
       seed: config.seed,
       randomInit: config.randomInit,
+      adapter: config.adapter,
     },
     saved,
+    { onProgress: options.onProgress },
   );
   applyFineTuneMode(loaded.lm, config.fineTuneMode, loaded.peft !== null);
   const run = await createTask(

@@ -5,9 +5,11 @@ import { loadModel } from '../../models/load-model.js';
 import { ADAPTER_DIR, MODEL_DIR } from '../../train/run.js';
 import { readRunConfig } from '../../train/run-config.js';
 import * as opt from '../options.js';
+import { progressBar } from '../progress-bar.js';
 
 const FLAGS = [
   'model',
+  'adapter',
   'variant',
   'checkpoint',
   'prompt',
@@ -55,6 +57,7 @@ export async function generateCommand(argv: string[]): Promise<void> {
     ? await readRunConfig(checkpoint)
     : {
         model: (flags.model as string) ?? 'tiny',
+        adapter: flags.adapter as string | undefined,
         variant: opt.variant((flags.variant as string) ?? 'base'),
         randomInit: flags['random-init'] === true,
       };
@@ -67,7 +70,9 @@ export async function generateCommand(argv: string[]): Promise<void> {
           : undefined,
       }
     : {};
-  const { lm, tokenizer } = await loadModel({ ...spec, seed }, saved);
+  const { lm, tokenizer } = await loadModel({ ...spec, seed }, saved, {
+    onProgress: progressBar(),
+  });
   lm.eval();
   const ids = tokenizer.encode(prompt);
   const generated: number[] = [];

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { type BackendName, initBackend } from '@lgpt/core';
+import { type BackendName, initBackend, resolveLocation } from '@lgpt/core';
 import { GPT2_PRESET_NAMES } from '@lgpt/gpt2';
 import { defaultFineTuneMode, trainableSummary } from '../../models/fine-tune.js';
 import type { TaskName } from '../../tasks/types.js';
@@ -15,9 +15,11 @@ import { openRunFolder, recoverRun } from '../../train/run-folder.js';
 import { TRAIN_DEFAULTS, type TrainSummary, train } from '../../train/trainer.js';
 import { variantSwitches } from '../../variants/variant.js';
 import * as opt from '../options.js';
+import { progressBar } from '../progress-bar.js';
 
 export const TRAIN_FLAGS = [
   'model',
+  'adapter',
   'variant',
   'backend',
   'data',
@@ -119,7 +121,7 @@ export async function planTraining(name: TaskName, flags: opt.ParsedFlags): Prom
     if (flags.data !== undefined) config.dataDir = opt.dataDir(flags.data as string);
     return { name, config, train: recorded, outDir, backend, resume, overwrite };
   }
-  checkModel(requested.config.model);
+  requested.config.model = await modelFlag(requested.config.model);
   const dataDir = opt.dataDir(flags.data as string | undefined);
   await opt.guardOut(async () => {
     await recoverRun(outDir);
@@ -140,6 +142,7 @@ export async function runTraining(plan: TrainPlan): Promise<TrainResult> {
   const run = await openRun(plan.config, {
     checkpoint: plan.resume ? join(outDir, 'last') : undefined,
     log,
+    onProgress: progressBar(),
   });
   const trainable = trainableSummary(run.head);
   let config = plan.config;
@@ -175,9 +178,16 @@ export async function runTraining(plan: TrainPlan): Promise<TrainResult> {
 }
 
 /** `--model`: a GPT-2 size name, or a folder that exists (its files are checked when loaded). */
-function checkModel(model: string): void {
-  if ((GPT2_PRESET_NAMES as string[]).includes(model)) return;
-  opt.folderFlag('model', model, `not ${GPT2_PRESET_NAMES.join(', ')}, nor a folder`);
+/**
+ * `--model`: a preset, or what `fromPretrained` resolves (a folder, an http(s) URL, a Hub id). A
+ * folder is recorded absolute, so `--resume` finds it from any working folder.
+ */
+async function modelFlag(model: string): Promise<string> {
+  if ((GPT2_PRESET_NAMES as string[]).includes(model)) return model;
+  const location = await resolveLocation(model).catch((error: Error) => {
+    throw new opt.UsageError(`--model: ${error.message}`);
+  });
+  return location.kind === 'local' ? resolve(model) : model;
 }
 
 type Requested = Omit<RunConfig, 'dataDir' | 'train'> & { train: TrainPlan['train'] };
@@ -194,8 +204,8 @@ function requestedRun(
   return {
     config: {
       task: name,
-      // A folder is recorded absolute, so `--resume` finds it from any working folder.
-      model: (GPT2_PRESET_NAMES as string[]).includes(model) ? model : resolve(model),
+      model,
+      adapter: flags.adapter as string | undefined,
       variant,
       randomInit: flags['random-init'] === true,
       fineTuneMode: flags['fine-tune-mode']
