@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { openSafetensors, SafetensorsError, type SafetensorsFile } from './read.js';
+import { resolveShardLocation } from './shard-location.js';
 
 /**
  * A sharded checkpoint (`model.safetensors.index.json` + its shards) presented as one file. The
@@ -8,23 +9,25 @@ import { openSafetensors, SafetensorsError, type SafetensorsFile } from './read.
  */
 export async function openShardedSafetensors(indexPath: string): Promise<SafetensorsFile> {
   const { readFile } = await import('node:fs/promises');
-  const { dirname, join } = await import('node:path');
   let index: { metadata?: Record<string, unknown>; weight_map?: Record<string, string> };
   try {
     index = JSON.parse(await readFile(indexPath, 'utf8'));
   } catch (error) {
     throw new SafetensorsError(indexPath, `cannot read sharded index: ${(error as Error).message}`);
   }
-  const weightMap = index.weight_map;
-  if (!weightMap || typeof weightMap !== 'object') {
+  const weightMap = index?.weight_map;
+  if (!weightMap || typeof weightMap !== 'object' || Array.isArray(weightMap)) {
     throw new SafetensorsError(indexPath, "index has no 'weight_map' object");
+  }
+  // Every shard name is checked before any file is opened.
+  const locations = new Map<string, string>();
+  for (const [name, file] of Object.entries(weightMap)) {
+    locations.set(file, resolveShardLocation(indexPath, file, name));
   }
   const shards = new Map<string, SafetensorsFile>();
   const closeAll = () => Promise.all([...shards.values()].map((s) => s.close()));
   try {
-    for (const file of new Set(Object.values(weightMap))) {
-      shards.set(file, await openSafetensors(join(dirname(indexPath), file)));
-    }
+    for (const [file, location] of locations) shards.set(file, await openSafetensors(location));
     for (const [name, file] of Object.entries(weightMap)) {
       if (!shards.get(file)!.has(name)) {
         throw new SafetensorsError(
