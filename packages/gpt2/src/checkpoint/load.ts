@@ -46,6 +46,7 @@ export async function loadPretrained<M extends Module & { config: GPT2Config }>(
   const file = await openSafetensors(await findWeights(dir));
   let model: M | undefined;
   try {
+    checkEmbeddingShapes(config, file);
     model = withoutInit(() => build(config, modelOptions));
     const { plan, loadingInfo } = planLoad(model, file);
     for (const [checkpointKey, key] of plan) {
@@ -64,6 +65,34 @@ export async function loadPretrained<M extends Module & { config: GPT2Config }>(
     throw error;
   } finally {
     await file.close();
+  }
+}
+
+/**
+ * The embeddings' shapes follow from `vocab_size`, `n_positions` and `n_embd` alone: checked against
+ * the checkpoint header before the model is built, so a config that does not fit the weights is
+ * reported without first allocating its tables (a large `n_positions` asks for an n_positions²
+ * causal mask: ~1 GB at 16k).
+ */
+function checkEmbeddingShapes(config: GPT2Config, file: SafetensorsFile): void {
+  const expected: Record<string, [number[], string]> = {
+    'transformer.wte.weight': [[config.vocabSize, config.nEmbd], 'vocab_size, n_embd'],
+    'transformer.wpe.weight': [[config.nPositions, config.nEmbd], 'n_positions, n_embd'],
+  };
+  const problems: string[] = [];
+  for (const checkpointKey of file.keys()) {
+    const key = modelKey(checkpointKey);
+    if (key === null || !Object.hasOwn(expected, key)) continue;
+    const [shape, keys] = expected[key];
+    const stored = file.info(checkpointKey).shape;
+    if (!sameShape(shape, stored)) {
+      problems.push(
+        `${checkpointKey} is [${stored.join(', ')}] but config.json (${keys}) makes it [${shape.join(', ')}]`,
+      );
+    }
+  }
+  if (problems.length) {
+    throw new Error(`${file.source} does not fit its config:\n  ${problems.join('\n  ')}`);
   }
 }
 
