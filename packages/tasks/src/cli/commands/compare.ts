@@ -1,8 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { VARIANT_NAMES } from '@lgpt/gpt2';
 import type { TaskName } from '../../tasks/types.js';
 import { writeTextFile } from '../../train/write-file.js';
+import { VARIANT_NAMES } from '../../variants/variant.js';
 import * as opt from '../options.js';
 import { TRAIN_FLAGS, type TrainResult, trainTask } from './train.js';
 

@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { initBackend } from '@lgpt/core';
-import { variantSwitches } from '@lgpt/gpt2';
 import { defaultFineTuneMode, trainableSummary } from '../../models/fine-tune.js';
 import type { TaskName } from '../../tasks/types.js';
 import { openRun, type RunConfig, readRunConfig } from '../../train/run.js';
@@ -13,6 +12,7 @@ import {
   type TrainSummary,
   train,
 } from '../../train/trainer.js';
+import { variantSwitches } from '../../variants/variant.js';
 import * as opt from '../options.js';
 
 export const TRAIN_FLAGS = [

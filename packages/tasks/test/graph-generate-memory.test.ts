@@ -1,12 +1,13 @@
 import { Rng } from '@lgpt/core';
 import { describeBackends } from '@lgpt/core/testing';
+import { GPT2Config } from '@lgpt/gpt2';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
-import { GPT2Config, GPT2LMHeadModel } from '../src/index.js';
+import { createVariantModel, withVariant } from '../src/index.js';
 
 describeBackends('graph variant memory', () => {
   it('100 generate steps (100 sequence lengths) do not grow tf.memory().numTensors', async () => {
-    const config = new GPT2Config({
+    const base = new GPT2Config({
       vocabSize: 50,
       nPositions: 128,
       nEmbd: 16,
@@ -14,9 +15,10 @@ describeBackends('graph variant memory', () => {
       nHead: 2,
       bosTokenId: 0,
       eosTokenId: 0,
-      useGraph: true,
     });
-    const model = new GPT2LMHeadModel(config, { initRng: new Rng(0) });
+    const model = createVariantModel(withVariant(base, { useGraph: true }), {
+      initRng: new Rng(0),
+    });
     expect(model.namedParameters().some(([name]) => name.includes('.graph.'))).toBe(true);
     const before = tf.memory().numTensors;
     // Graph attention runs without a KV cache: every step is a full forward at a new length. A
