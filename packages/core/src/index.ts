@@ -53,6 +53,7 @@ export {
   type SafetensorsFile,
   type TensorInfo,
 } from './safetensors/read.js';
+export { resolveShardLocation } from './safetensors/shard-location.js';
 export {
   serializeSafetensors,
   type WriteSafetensorsOptions,

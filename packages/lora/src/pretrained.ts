@@ -7,6 +7,7 @@ import {
   writeSafetensors,
 } from '@lgpt/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { assertAdapterName } from './adapter-name.js';
 import type { LoraConfig } from './config.js';
 import { fromPeftJson, toPeftJson } from './peft-json.js';
 
@@ -40,6 +41,7 @@ export async function saveAdapterFiles(
   tensors: Record<string, tf.Tensor>,
   options: SavePretrainedOptions,
 ): Promise<void> {
+  assertAdapterName(adapterName);
   const fs = await import('node:fs/promises');
   const path = await import('node:path');
   const outDir = adapterName === 'default' ? dir : path.join(dir, adapterName);

@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { openSafetensors, SafetensorsError, type SafetensorsFile } from './read.js';
-import { checkShardName } from './shard-name.js';
+import { resolveShardLocation } from './shard-location.js';
 
 /** A sharded checkpoint on disk (`…/model.safetensors.index.json` next to its shards). */
 export async function openShardedSafetensorsFile(indexPath: string): Promise<SafetensorsFile> {
@@ -37,17 +37,16 @@ export async function openShardedSafetensors(
       `cannot read sharded index: ${(error as Error).message}`,
     );
   }
-  const weightMap = index.weight_map;
-  if (!weightMap || typeof weightMap !== 'object') {
+  const weightMap = index?.weight_map;
+  if (!weightMap || typeof weightMap !== 'object' || Array.isArray(weightMap)) {
     throw new SafetensorsError(indexLabel, "index has no 'weight_map' object");
   }
+  // Every shard name is checked (one path rule for folders and URLs) before any file is opened.
+  for (const [name, file] of Object.entries(weightMap)) resolveShardLocation(indexLabel, file, name);
   const shards = new Map<string, SafetensorsFile>();
   const closeAll = () => Promise.all([...shards.values()].map((s) => s.close()));
   try {
-    for (const file of new Set(Object.values(weightMap))) {
-      checkShardName(file, indexLabel);
-      shards.set(file, await openShard(file));
-    }
+    for (const file of new Set(Object.values(weightMap))) shards.set(file, await openShard(file));
     for (const [name, file] of Object.entries(weightMap)) {
       if (!shards.get(file)!.has(name)) {
         throw new SafetensorsError(

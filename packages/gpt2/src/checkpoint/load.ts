@@ -64,6 +64,7 @@ export async function loadPretrained<M extends Module & { config: GPT2Config }>(
   const file = await openCheckpointSafetensors(files, await findWeights(files));
   let model: M | undefined;
   try {
+    checkEmbeddingShapes(config, file);
     model = withoutInit(() => build(config, modelOptions));
     const { plan, loadingInfo } = planLoad(model, file, extensions);
     const variables = new Map(model.namedParameters());
@@ -88,7 +89,6 @@ export async function loadPretrained<M extends Module & { config: GPT2Config }>(
 }
 
 /**
-/**
  * Frees the zeros a parameter was built with before its checkpoint tensor is read, so the new
  * tensor reuses that memory rather than adding to it: wasm's heap never shrinks, and without this
  * a load peaked at the weights plus their zeros (1.79× the weights for GPT-2 small, measured by
@@ -97,6 +97,34 @@ export async function loadPretrained<M extends Module & { config: GPT2Config }>(
  */
 function releasePlaceholder(variable: tf.Variable | undefined): void {
   if (variable) tf.engine().disposeTensor(variable);
+}
+
+/**
+ * The embeddings' shapes follow from `vocab_size`, `n_positions` and `n_embd` alone: checked against
+ * the checkpoint header before the model is built, so a config that does not fit the weights is
+ * reported without first allocating its tables (a large `n_positions` asks for an n_positions²
+ * causal mask: ~1 GB at 16k).
+ */
+function checkEmbeddingShapes(config: GPT2Config, file: SafetensorsFile): void {
+  const expected: Record<string, [number[], string]> = {
+    'transformer.wte.weight': [[config.vocabSize, config.nEmbd], 'vocab_size, n_embd'],
+    'transformer.wpe.weight': [[config.nPositions, config.nEmbd], 'n_positions, n_embd'],
+  };
+  const problems: string[] = [];
+  for (const checkpointKey of file.keys()) {
+    const key = modelKey(checkpointKey);
+    if (key === null || !Object.hasOwn(expected, key)) continue;
+    const [shape, keys] = expected[key];
+    const stored = file.info(checkpointKey).shape;
+    if (!sameShape(shape, stored)) {
+      problems.push(
+        `${checkpointKey} is [${stored.join(', ')}] but config.json (${keys}) makes it [${shape.join(', ')}]`,
+      );
+    }
+  }
+  if (problems.length) {
+    throw new Error(`${file.source} does not fit its config:\n  ${problems.join('\n  ')}`);
+  }
 }
 
 /**

@@ -137,7 +137,11 @@ export class GPT2Tokenizer {
         ids.push(this.vocabulary.specialTokens.get(chunk) as number);
         return;
       }
-      for (const word of pretokenize(chunk)) ids.push(...this.bpe.encodeWord(utf8ByteString(word)));
+      for (const word of pretokenize(chunk)) {
+        // One id at a time: spreading a word's ids into push() overflows the call stack when a
+        // word without spaces has ~100k tokens.
+        for (const id of this.bpe.encodeWord(utf8ByteString(word))) ids.push(id);
+      }
     });
     return ids;
   }
