@@ -9,8 +9,8 @@ import { wasmGemm } from '../kernels/wasm/gemm.js';
 const MIN_ROWS = 64;
 
 /**
- * Whether a product with `rows` rows runs lgpt's GEMM kernel: on single-threaded wasm with SIMD
- * (see kernels/wasm/gemm.ts). Elsewhere products keep their backend's own matMul.
+ * Whether a product with `rows` rows runs lgpt's GEMM kernel: on wasm with SIMD, single-threaded
+ * or threaded (see kernels/wasm/gemm.ts). Elsewhere products keep their backend's own matMul.
  */
 export function useGemm(rows: number): boolean {
   return (
