@@ -6,6 +6,7 @@ import { getPeftModel } from '@lgpt/lora';
 import { AdamW } from '@lgpt/tasks';
 import * as tf from '@tensorflow/tfjs-core';
 import { args, randomIds, report, setup, timeRuns } from './common.mjs';
+import { gpt2LoraStepFlops } from './flops.mjs';
 
 await setup();
 const [batch, length] = [8, 128];
@@ -62,6 +63,7 @@ report({
   case: 'lora-step',
   ...time,
   tokens_per_s: (batch * length * 1000) / time.ms,
+  flops: gpt2LoraStepFlops(model.config, batch, length),
   trainable_params: trainable.reduce((n, p) => n + p.size, 0),
   weight_bytes: model.parameters().reduce((n, p) => n + p.size * 4, 0),
   activation_bytes: weightsAndActivations - startBytes,

@@ -46,7 +46,7 @@ describeBackends(
       }
     });
 
-    it('fuses its multiply-adds where the engine has relaxed SIMD', (context) => {
+    it('fuses its multiply-adds where the engine has relaxed SIMD', () => {
       // The `relaxed-simd` test project runs this file with wasm relaxed SIMD turned on; Node ≥ 22
       // runs it by default.
       const nodeMajor = Number(process.versions.node.split('.')[0]);
@@ -63,7 +63,7 @@ describeBackends(
       [1, 768, 2304],
     ];
     for (const [rows, depth, cols] of shapes) {
-      it(`[${rows}, ${depth}] @ [${depth}, ${cols}], every transpose`, async (context) => {
+      it(`[${rows}, ${depth}] @ [${depth}, ${cols}], every transpose`, async () => {
         const rng = new Rng(rows * 7 + cols);
         for (const [transposeA, transposeB] of [
           [false, false],

@@ -134,8 +134,10 @@ export class GemmThreads {
     Atomics.add(view, SIGNAL, 1);
     Atomics.notify(view, SIGNAL);
     this.gemm.run_tasks(this.control, this.own.packedA, this.own.packedB, this.own.edge);
-    for (let done = Atomics.load(view, DONE); done < tasks.length; done = Atomics.load(view, DONE)) {
+    let done = Atomics.load(view, DONE);
+    while (done < tasks.length) {
       if (this.blocking) Atomics.wait(view, DONE, done);
+      done = Atomics.load(view, DONE);
     }
   }
 }
