@@ -8,7 +8,14 @@ export {
   type WebGPUAdapterChoice,
 } from './backend.js';
 export { type CustomGradResult, customGrad } from './custom-grad.js';
-export { applyDropoutMask, Dropout, dropout, dropoutMask } from './dropout.js';
+export {
+  applyDropoutMask,
+  Dropout,
+  dropout,
+  dropoutMask,
+  recordDropoutMasks,
+  replayDropoutMasks,
+} from './dropout.js';
 export { Embedding, type EmbeddingOptions, embeddingLookup } from './embedding.js';
 export { kaimingUniform, normal, uniform, withoutInit } from './init.js';
 export { LayerNorm, layerNorm } from './layer-norm.js';

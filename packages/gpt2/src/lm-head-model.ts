@@ -75,6 +75,21 @@ export class GPT2LMHeadModel extends Module implements CausalLM {
     return this.lmHead.weight as tf.Tensor2D;
   }
 
+  /** Gradient checkpointing of the transformer's blocks (see `GPT2Model`). */
+  gradientCheckpointingEnable(): this {
+    this.transformer.gradientCheckpointingEnable();
+    return this;
+  }
+
+  gradientCheckpointingDisable(): this {
+    this.transformer.gradientCheckpointingDisable();
+    return this;
+  }
+
+  get isGradientCheckpointing(): boolean {
+    return this.transformer.isGradientCheckpointing;
+  }
+
   forward(inputIds: IntMatrix, options: ForwardOptions = {}): CausalLMOutput {
     return tidyObject(() => {
       const out = this.transformer.forward(inputIds, options);
