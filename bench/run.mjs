@@ -45,6 +45,22 @@ const CASES = [
     what: 'LoRA step (r=16, attn+MLP, AdamW), GPT-2 small, 8 x 128',
   },
   {
+    name: 'lora-step-gpt2-medium',
+    script: 'lora-step',
+    argv: ['--preset', 'gpt2-medium'],
+    torch: 'lora_step_medium',
+    metric: 'ms',
+    what: 'the LoRA step on GPT-2 medium (355M), 8 x 128; wasm heap high-water below',
+  },
+  {
+    name: 'lora-step-gpt2-medium-checkpointing',
+    script: 'lora-step',
+    argv: ['--preset', 'gpt2-medium', '--checkpointing'],
+    torch: 'lora_step_medium',
+    metric: 'ms',
+    what: 'the same with gradient checkpointing (PyTorch: without)',
+  },
+  {
     name: 'generate',
     metric: 'tokens_per_s',
     what: 'KV-cache greedy generation, 32-token prompt + 128 new',
@@ -218,12 +234,20 @@ const peakNotes = gemmRow
       `- GEMM against wasm SIMD's peak on ${gemmRow.ours.threads} thread(s): ${format(gflopsOf(gemmRow.ours, gemmRow.ours.flops))} GFLOP/s = ${(100 * gemmRow.ours.gemm_vs_peak).toFixed(0)} % of simd-peak's ${format(gemmRow.ours.relaxed_peak_gflops ?? gemmRow.ours.simd_peak_gflops)} GFLOP/s (${gemmRow.ours.relaxed_peak_gflops === null ? 'SIMD' : 'relaxed SIMD, fused'}).`,
     ]
   : [];
+const gib = (bytes) => `${(bytes / 2 ** 30).toFixed(2)} GiB`;
+const heapNotes = rows
+  .filter((r) => typeof r.ours.wasm_heap_peak_bytes === 'number' && r.ours.wasm_heap_peak_bytes > 0)
+  .map(
+    (r) =>
+      `- ${r.name}: wasm heap high-water mark ${gib(r.ours.wasm_heap_peak_bytes)} (of 4 GiB)${r.ours.checkpointing ? ', gradient checkpointing' : ''}.`,
+  );
 const markdown = [
   `Machine: ${machine}`,
   '',
   ...table,
   '',
   ...peakNotes,
+  ...heapNotes,
   ...notes,
   ...kanNotes,
 ].join('\n');

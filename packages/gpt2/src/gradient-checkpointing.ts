@@ -35,10 +35,7 @@ export function checkpointedBlock(
         };
         const { grads } = recomputeWithGradients(
           () =>
-            replayDropoutMasks(
-              masks,
-              () => block.forward(savedInput as tf.Tensor3D, saved).hidden,
-            ),
+            replayDropoutMasks(masks, () => block.forward(savedInput as tf.Tensor3D, saved).hidden),
           [savedInput, ...weights],
           dy,
         );

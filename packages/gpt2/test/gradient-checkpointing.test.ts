@@ -35,11 +35,14 @@ describeBackends('gradient checkpointing', () => {
   };
 
   const step = (model: GPT2LMHeadModel) =>
-    tf.variableGrads(() => {
-      const { lastHiddenState } = model.transformer.forward(ids);
-      const labels = tf.tensor2d(ids, undefined, 'int32');
-      return causalLmLoss(lastHiddenState, model.headWeight, labels);
-    }, model.parameters().filter((p) => p.trainable));
+    tf.variableGrads(
+      () => {
+        const { lastHiddenState } = model.transformer.forward(ids);
+        const labels = tf.tensor2d(ids, undefined, 'int32');
+        return causalLmLoss(lastHiddenState, model.headWeight, labels);
+      },
+      model.parameters().filter((p) => p.trainable),
+    );
 
   it('gives the loss and gradients of the plain model, in train mode with dropout', async () => {
     const plain = make();
@@ -55,9 +58,11 @@ describeBackends('gradient checkpointing', () => {
       const byName = new Map(
         Object.entries(expected.grads).map(([key, g]) => [plainNames.get(key), g]),
       );
-      expect(Object.keys(ours.grads).map((key) => ourNames.get(key)).sort()).toEqual(
-        [...byName.keys()].sort(),
-      );
+      expect(
+        Object.keys(ours.grads)
+          .map((key) => ourNames.get(key))
+          .sort(),
+      ).toEqual([...byName.keys()].sort());
       expect(byName.has('transformer.h.1.mlp.c_fc.weight')).toBe(false);
       for (const [key, g] of Object.entries(ours.grads)) {
         const name = ourNames.get(key) as string;
