@@ -20,8 +20,8 @@ describeBackends(
   'GEMM kernel equals tf.matMul',
   () => {
     it('runs on wasm, with every thread of the backend', () => {
-      expect(useGemm(64)).toBe(true);
-      expect(useGemm(63)).toBe(false);
+      expect(useGemm(32)).toBe(true);
+      expect(useGemm(31)).toBe(false);
       expect(wasmGemm(tf.backend())?.threads).toBe(threads());
     });
 
