@@ -1,6 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { shareWasmIdentity } from './kernels/wasm/identity.js';
-import { requestedWasmThreads, startWasmThreads, type WasmBackendModule } from './wasm-threads.js';
+import {
+  requestedWasmThreads,
+  startWasmThreads,
+  threadsChosen,
+  type WasmBackendModule,
+} from './wasm-threads.js';
 
 export type BackendName = 'cpu' | 'wasm' | 'webgpu' | 'tensorflow';
 export type WebGPUAdapterChoice = 'auto' | 'default' | 'swiftshader' | 'opengl';
@@ -62,7 +67,11 @@ export async function initBackend(
         const dir = await installedWasmDir();
         wasm.setWasmPaths(options.wasmPaths ?? `${dir}/dist/`);
         if (threads > 1) await startWasmThreads(wasm, dir, threads);
-      } else if (threads > 1 && wasm.getThreadsCount() !== threads) {
+      } else if (
+        threadsChosen(options.threads) &&
+        threads > 1 &&
+        wasm.getThreadsCount() !== threads
+      ) {
         throw new Error(
           `initBackend('wasm', { threads: ${threads} }): the wasm backend already runs ${wasm.getThreadsCount()} thread(s); threads can only be chosen by the first initBackend('wasm')`,
         );

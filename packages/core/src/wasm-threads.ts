@@ -78,6 +78,14 @@ export async function defaultWasmThreads(): Promise<number> {
 }
 
 /**
+ * Whether the caller chose a thread count (the option or `LGPT_WASM_THREADS`): a later
+ * `initBackend('wasm')` that leaves it to the default takes the running backend as it is.
+ */
+export function threadsChosen(option: number | undefined): boolean {
+  return option !== undefined || process.env.LGPT_WASM_THREADS !== undefined;
+}
+
+/**
  * Threads asked for: the option, else `LGPT_WASM_THREADS`, else `defaultWasmThreads()`, so that
  * `initBackend('wasm')` runs on every core without flags.
  */

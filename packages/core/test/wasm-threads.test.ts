@@ -19,6 +19,18 @@ describeBackends(
       );
     });
 
+    it('takes the running backend as it is when no count is chosen', async () => {
+      const env = process.env.LGPT_WASM_THREADS;
+      delete process.env.LGPT_WASM_THREADS;
+      try {
+        await initBackend('wasm');
+        const wasm = await import('@tensorflow/tfjs-backend-wasm');
+        expect(wasm.getThreadsCount()).toBe(Number(env ?? (await defaultWasmThreads())));
+      } finally {
+        if (env !== undefined) process.env.LGPT_WASM_THREADS = env;
+      }
+    });
+
     it('rejects a thread count that is not a positive integer', async () => {
       await expect(requestedWasmThreads(0)).rejects.toThrow(/positive integer, got 0/);
       await expect(requestedWasmThreads(1.5)).rejects.toThrow(/positive integer, got 1.5/);
