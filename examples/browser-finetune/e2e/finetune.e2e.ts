@@ -143,6 +143,15 @@ describe('browser fine-tuning', () => {
     await waitUntilIdle(page, 60_000);
     expect(await page.locator('#backend').getAttribute('data-backend')).toBe('wasm');
     expect(await text(page, '#backend-note')).toContain('WebGPU unavailable');
+    // The preview server sends COOP/COEP: wasm runs threaded, on every core (at most 8).
+    const { isolated, cores } = await page.evaluate(() => ({
+      isolated: crossOriginIsolated,
+      cores: navigator.hardwareConcurrency,
+    }));
+    expect(isolated, 'cross-origin isolated').toBe(true);
+    expect(Number(await page.locator('#backend').getAttribute('data-threads'))).toBe(
+      Math.min(cores, 8),
+    );
 
     expectLossFell(await train(page, STEPS));
     expect((await generate(page)).trim(), 'generated text').not.toBe('');

@@ -71,8 +71,11 @@ function requestedBackend(): BackendName | 'auto' {
 }
 
 function showBackend(active: ActiveBackend): void {
-  ui.backend.textContent = active.name;
+  ui.backend.textContent = active.threads
+    ? `${active.name}, ${active.threads} thread(s)`
+    : active.name;
   ui.backend.dataset.backend = active.name;
+  if (active.threads) ui.backend.dataset.threads = String(active.threads);
   ui.backendNote.textContent = active.adapter
     ? `(adapter: ${active.adapter})`
     : active.fallbackReason

@@ -8,7 +8,14 @@ export {
   type WebGPUAdapterChoice,
 } from './backend.js';
 export { type CustomGradResult, customGrad } from './custom-grad.js';
-export { applyDropoutMask, Dropout, dropout, dropoutMask } from './dropout.js';
+export {
+  applyDropoutMask,
+  Dropout,
+  dropout,
+  dropoutMask,
+  recordDropoutMasks,
+  replayDropoutMasks,
+} from './dropout.js';
 export { Embedding, type EmbeddingOptions, embeddingLookup } from './embedding.js';
 export { type CheckpointFiles, openCheckpoint, parseJsonFile } from './hub/checkpoint-files.js';
 export { openCheckpointSafetensors } from './hub/checkpoint-safetensors.js';

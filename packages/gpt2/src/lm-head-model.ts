@@ -77,6 +77,26 @@ export class GPT2LMHeadModel extends Module implements CausalLM {
     return this.lmHead.weight as tf.Tensor2D;
   }
 
+  /**
+   * Hugging Face's `gradient_checkpointing_enable()`: the transformer's blocks keep only their
+   * inputs and recompute their activations in backward (see `GPT2Model`).
+   */
+  gradientCheckpointingEnable(): this {
+    this.transformer.gradientCheckpointingEnable();
+    return this;
+  }
+
+  /** Hugging Face's `gradient_checkpointing_disable()`. */
+  gradientCheckpointingDisable(): this {
+    this.transformer.gradientCheckpointingDisable();
+    return this;
+  }
+
+  /** Hugging Face's `is_gradient_checkpointing`. */
+  get isGradientCheckpointing(): boolean {
+    return this.transformer.isGradientCheckpointing;
+  }
+
   forward(inputIds: IntMatrix, options: ForwardOptions = {}): CausalLMOutput {
     return tidyObject(() => {
       const out = this.transformer.forward(inputIds, options);
