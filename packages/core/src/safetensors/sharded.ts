@@ -42,7 +42,8 @@ export async function openShardedSafetensors(
     throw new SafetensorsError(indexLabel, "index has no 'weight_map' object");
   }
   // Every shard name is checked (one path rule for folders and URLs) before any file is opened.
-  for (const [name, file] of Object.entries(weightMap)) resolveShardLocation(indexLabel, file, name);
+  for (const [name, file] of Object.entries(weightMap))
+    resolveShardLocation(indexLabel, file, name);
   const shards = new Map<string, SafetensorsFile>();
   const closeAll = () => Promise.all([...shards.values()].map((s) => s.close()));
   try {

@@ -97,6 +97,7 @@ export async function planTraining(name: TaskName, flags: opt.ParsedFlags): Prom
   const outDir = resolve((flags.out as string) ?? join('runs', `${name}-${variant}`));
   const backend = opt.backend((flags.backend as string) ?? 'wasm');
   const requested = requestedRun(name, variant, flags);
+  requested.config.model = await modelFlag(requested.config.model);
   const resume = flags.resume === true;
   const overwrite = flags.overwrite === true;
   if (resume) {
@@ -121,7 +122,6 @@ export async function planTraining(name: TaskName, flags: opt.ParsedFlags): Prom
     if (flags.data !== undefined) config.dataDir = opt.dataDir(flags.data as string);
     return { name, config, train: recorded, outDir, backend, resume, overwrite };
   }
-  requested.config.model = await modelFlag(requested.config.model);
   const dataDir = opt.dataDir(flags.data as string | undefined);
   await opt.guardOut(async () => {
     await recoverRun(outDir);
@@ -258,6 +258,7 @@ type RecordedFlag = Exclude<(typeof TRAIN_FLAGS)[number], (typeof PLACE_FLAGS)[n
  */
 const RECORDED: Record<RecordedFlag, (run: Requested) => unknown> = {
   model: (r) => r.model,
+  adapter: (r) => r.adapter,
   variant: (r) => r.variant,
   'random-init': (r) => r.randomInit,
   'fine-tune-mode': (r) => r.fineTuneMode,
