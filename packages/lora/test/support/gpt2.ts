@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fixturePath } from '@lgpt/core/testing';
 import { GPT2Config, type GPT2ConfigFields, GPT2LMHeadModel } from '@lgpt/gpt2';
 import * as tf from '@tensorflow/tfjs-core';
 
-export const FIXTURES = fileURLToPath(new URL('../fixtures', import.meta.url));
+export const FIXTURES = fixturePath();
 export const GPT2_DIR = join(FIXTURES, 'gpt2', 'model');
 export const ADAPTER_DIR = join(FIXTURES, 'lora', 'adapter');
 
