@@ -11,6 +11,7 @@ export { type CustomGradResult, customGrad } from './custom-grad.js';
 export { applyDropoutMask, Dropout, dropout, dropoutMask } from './dropout.js';
 export { Embedding, type EmbeddingOptions, embeddingLookup } from './embedding.js';
 export { kaimingUniform, normal, uniform, withoutInit } from './init.js';
+export { shareWasmIdentity } from './kernels/wasm/identity.js';
 export { LayerNorm, layerNorm } from './layer-norm.js';
 export {
   Conv1D,
