@@ -1,5 +1,6 @@
 import '@lgpt/core/register-gradients';
 import '@tensorflow/tfjs-backend-webgpu';
+import { shareWasmIdentity } from '@lgpt/core';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 // Vite copies the binaries into the build and hands out their URLs; the wasm backend fetches
 // them at run time and would otherwise look for them next to the page.
@@ -55,6 +56,8 @@ async function startWasm(): Promise<ActiveBackend> {
     throw new Error('the tfjs wasm backend failed to initialise (see the console)');
   }
   await tf.ready();
+  // What initBackend does in Node: autodiff's clones share buffers instead of copying them.
+  shareWasmIdentity();
   return { name: 'wasm' };
 }
 
