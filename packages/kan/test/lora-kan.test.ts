@@ -1,13 +1,13 @@
 import { isLinearLike, Module, Rng } from '@lgpt/core';
 import { describeBackends, expectClose, expectNoLeaks } from '@lgpt/core/testing';
-import { getPeftModel, LoRALinear } from '@lgpt/lora';
+import { getPeftModel, LoraLinear } from '@lgpt/lora';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
 import { KANLinear } from '../src/index.js';
 
 /** A model holding one KANLinear at `kan`, for `getPeftModel` to target. */
 class KanHolder extends Module {
-  kan: KANLinear | LoRALinear;
+  kan: KANLinear | LoraLinear;
 
   constructor(kan: KANLinear) {
     super();
@@ -46,8 +46,8 @@ describeBackends('LoRA-KAN: adapters on the base path of a frozen KANLinear', ()
       { rng },
     );
     const model = peft.model;
-    const lora = model.getSubmodule('kan') as LoRALinear;
-    expect(lora).toBeInstanceOf(LoRALinear);
+    const lora = model.getSubmodule('kan') as LoraLinear;
+    expect(lora).toBeInstanceOf(LoraLinear);
     const loraA = lora.loraA.get('default').weight;
     const loraB = lora.loraB.get('default').weight;
     expect(model.parameters({ trainableOnly: true })).toEqual([loraA, loraB]);

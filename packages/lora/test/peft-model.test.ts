@@ -4,7 +4,7 @@ import { Conv1D, openSafetensors, readSafetensors, writeSafetensors } from '@lgp
 import { describeBackends, expectClose, expectNoLeaks } from '@lgpt/core/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, expect, it } from 'vitest';
-import { LoRALinear } from '../src/lora-linear.js';
+import { LoraLinear } from '../src/lora-linear.js';
 import { getPeftModel, PeftModel } from '../src/peft-model.js';
 import { tempDir } from './support/files.js';
 import { ADAPTER_DIR, FIXTURES, loadGpt2, logits, readGpt2Config } from './support/gpt2.js';
@@ -117,8 +117,8 @@ describeBackends('PeftModel on GPT-2', () => {
     const xm = await matrix(x);
     const expectedWeights: number[][][] = [];
     for (const path of adapted) {
-      const layer = peft.model.getSubmodule(path) as LoRALinear;
-      expect(layer).toBeInstanceOf(LoRALinear);
+      const layer = peft.model.getSubmodule(path) as LoraLinear;
+      expect(layer).toBeInstanceOf(LoraLinear);
       expect(layer.scaling.default).toBe(scaling);
       const w = await matrix(base[`${path}.weight`]);
       const a = await matrix(file[`base_model.model.${path}.lora_A.weight`]);
@@ -266,7 +266,7 @@ describeBackends('PeftModel on GPT-2', () => {
     const baseLogits = logits(base, golden.ids);
     peft.addAdapter('second', { r: 2, targetModules: ['mlp.c_fc'] });
     expect(peft.activeAdapter).toBe('default');
-    const fc = peft.model.getSubmodule('transformer.h.0.mlp.c_fc') as LoRALinear;
+    const fc = peft.model.getSubmodule('transformer.h.0.mlp.c_fc') as LoraLinear;
     expect(fc.loraA.get('second').weight.trainable).toBe(false);
     peft.setAdapter('second');
     expect(fc.loraA.get('second').weight.trainable).toBe(true);
