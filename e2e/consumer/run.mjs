@@ -32,8 +32,16 @@ const CONSUMER_DEPS = [
   '@tensorflow/tfjs-backend-wasm',
 ];
 const CONSUMER_DEV_DEPS = ['typescript@5.9.3'];
-/** The GPT-2-only project: the model package and the backend it runs on, nothing else of lgpt. */
-const GPT2_ONLY_DEPS = ['@lgpt/gpt2', '@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-wasm'];
+/**
+ * The GPT-2-only project: the model package, `@lgpt/core` (its one lgpt dependency, imported for
+ * `initBackend`) and the backend it runs on; no adapter package may come with them.
+ */
+const GPT2_ONLY_DEPS = [
+  '@lgpt/gpt2',
+  '@lgpt/core',
+  '@tensorflow/tfjs-core',
+  '@tensorflow/tfjs-backend-wasm',
+];
 const only = process.argv.includes('--only')
   ? process.argv[process.argv.indexOf('--only') + 1]
   : null;
