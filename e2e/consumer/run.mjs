@@ -2,8 +2,10 @@
 // `pnpm e2e:consumer`: publishes every @lgpt package to a local registry (verdaccio on loopback,
 // temporary storage, the real registry proxied for everything else), installs them into a fresh
 // project outside the workspace as a user would, and runs an ESM and a CJS LoRA training step, a
-// GPT-2 checkpoint loaded by URL from a loopback server, and a type check under `moduleResolution: node16` and `bundler`. Exits non-zero on any failure and
-// always stops verdaccio and removes its temporary folders.
+// GPT-2 checkpoint loaded by URL from a loopback server, and a type check under
+// `moduleResolution: node16` and `bundler`; then a second project installs `@lgpt/gpt2` alone and
+// runs a forward and `generate` (`--only gpt2` runs just that case). Exits non-zero on any failure
+// and always stops verdaccio and removes its temporary folders.
 import { spawn, spawnSync } from 'node:child_process';
 import {
   copyFileSync,
@@ -32,6 +34,20 @@ const CONSUMER_DEPS = [
   '@tensorflow/tfjs-backend-wasm',
 ];
 const CONSUMER_DEV_DEPS = ['typescript@5.9.3'];
+/**
+ * The GPT-2-only project: the model package, `@lgpt/core` (its one lgpt dependency, imported for
+ * `initBackend`) and the backend it runs on; no adapter package may come with them.
+ */
+const GPT2_ONLY_DEPS = [
+  '@lgpt/gpt2',
+  '@lgpt/core',
+  '@tensorflow/tfjs-core',
+  '@tensorflow/tfjs-backend-wasm',
+];
+const only = process.argv.includes('--only')
+  ? process.argv[process.argv.indexOf('--only') + 1]
+  : null;
+if (only !== null && only !== 'gpt2') throw new Error(`--only ${only}: the only case is 'gpt2'`);
 
 // `pnpm e2e:consumer` exports the workspace's settings as npm_config_* variables, which would
 // override the fresh project's .npmrc (its registry above all): children get an environment
@@ -195,16 +211,37 @@ async function main() {
     { env: { ...cleanEnv, npm_config_userconfig: userconfig } },
   );
 
-  step('fresh project: pnpm add from the local registry');
-  const project = join(work, 'project');
+  if (only !== 'gpt2') await loraProject(url);
+  await gpt2OnlyProject(url);
+  step('consumer e2e passed');
+}
+
+const quiet = ['--reporter=append-only'];
+
+/** A fresh project outside the workspace that installs from the local registry. */
+function freshProject(name, url) {
+  const project = join(work, name);
   mkdirSync(project);
   writeFileSync(
     join(project, 'package.json'),
-    `${JSON.stringify({ name: 'lgpt-consumer', version: '0.0.0', private: true }, null, 2)}\n`,
+    `${JSON.stringify({ name: `lgpt-consumer-${name}`, version: '0.0.0', private: true }, null, 2)}\n`,
   );
   // A cache of its own: each run republishes the same versions with new tarballs.
   writeFileSync(join(project, '.npmrc'), `registry=${url}\ncache-dir=${join(work, 'cache')}\n`);
-  const quiet = ['--reporter=append-only'];
+  return project;
+}
+
+async function gpt2OnlyProject(url) {
+  step('fresh project: @lgpt/gpt2 alone, forward and generate');
+  const project = freshProject('gpt2-only', url);
+  run('pnpm', ['add', ...GPT2_ONLY_DEPS, ...quiet], { cwd: project });
+  copyFileSync(join(snippets, 'gpt2-alone.mjs'), join(project, 'gpt2-alone.mjs'));
+  run(process.execPath, ['gpt2-alone.mjs'], { cwd: project });
+}
+
+async function loraProject(url) {
+  step('fresh project: pnpm add from the local registry');
+  const project = freshProject('project', url);
   run('pnpm', ['add', ...CONSUMER_DEPS, ...quiet], { cwd: project });
   run('pnpm', ['add', '--save-dev', ...CONSUMER_DEV_DEPS, ...quiet], { cwd: project });
   const installed = JSON.parse(readFileSync(join(project, 'package.json'), 'utf8'));
@@ -228,8 +265,6 @@ async function main() {
     run(join(project, 'node_modules', '.bin', 'tsc'), ['-p', config], { cwd: project });
     console.log(`${config}: ok`);
   }
-
-  step('consumer e2e passed');
 }
 
 try {

@@ -1,5 +1,6 @@
 import '@lgpt/core/register-gradients';
 import '@tensorflow/tfjs-backend-webgpu';
+import { shareWasmIdentity } from '@lgpt/core';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 // Vite copies the binaries into the build and hands out their URLs; the wasm backend fetches
 // them at run time and would otherwise look for them next to the page.
@@ -74,6 +75,8 @@ async function startWasm(): Promise<ActiveBackend> {
     delete (navigator as { hardwareConcurrency?: number }).hardwareConcurrency;
   }
   await tf.ready();
+  // What initBackend does in Node: autodiff's clones share buffers instead of copying them.
+  shareWasmIdentity();
   return { name: 'wasm', threads: getThreadsCount() };
 }
 

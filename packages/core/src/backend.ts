@@ -26,6 +26,13 @@ export interface InitBackendOptions {
    * at most one per core and 8. Only the first `initBackend('wasm')` of a process can choose.
    */
   threads?: number;
+  /**
+   * wasm: replace tfjs-backend-wasm's Identity kernel, which copies its input, with one that
+   * shares the buffer (as cpu and webgpu do). Autodiff clones every tensor it saves, so this
+   * halves a training step's activation memory on wasm. Default true; false restores tfjs's own.
+   * The only tfjs kernel lgpt replaces (see `shareWasmIdentity`).
+   */
+  shareWasmIdentity?: boolean;
 }
 
 /** Where Debian's chromium package (and others) put SwiftShader's Vulkan ICD manifest. */
@@ -76,7 +83,7 @@ export async function initBackend(
           `initBackend('wasm', { threads: ${threads} }): the wasm backend already runs ${wasm.getThreadsCount()} thread(s); threads can only be chosen by the first initBackend('wasm')`,
         );
       }
-      shareWasmIdentity();
+      shareWasmIdentity(options.shareWasmIdentity ?? true);
       break;
     }
     case 'webgpu':

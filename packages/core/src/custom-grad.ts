@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { shareWasmIdentity } from './kernels/wasm/identity.js';
 
 export interface CustomGradResult {
   value: tf.Tensor;
@@ -23,8 +22,7 @@ export interface CustomGradResult {
 export function customGrad(
   f: (inputs: tf.Tensor[], save: tf.GradSaveFunc) => CustomGradResult,
 ): (...inputs: tf.Tensor[]) => tf.Tensor {
-  // `save` clones; on wasm that copies unless the sharing Identity is in place.
-  shareWasmIdentity();
+  // `save` clones; on wasm that copies unless `initBackend` put the sharing Identity in place.
   return tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const save = args.pop() as tf.GradSaveFunc;
     const forwardScope = tf.engine().state.activeScope?.id ?? Number.POSITIVE_INFINITY;

@@ -24,6 +24,7 @@ export { type CheckpointLocation, resolveLocation, SIZE_NAME_REPOS } from './hub
 export type { DownloadProgress } from './hub/progress.js';
 export { type HubOptions, hubCacheDir, splitHubOptions } from './hub/settings.js';
 export { kaimingUniform, normal, uniform, withoutInit } from './init.js';
+export { shareWasmIdentity } from './kernels/wasm/identity.js';
 export { LayerNorm, layerNorm } from './layer-norm.js';
 export {
   Conv1D,

@@ -39,7 +39,7 @@ export function isLinearLike(m: Module): m is LinearLike {
  * `y = x·Wᵀ + b` (or `x·W + b` when `fanInFanOut`) over any leading shape.
  *
  * Forward and gradient use explicitly transposed operands because tfjs-wasm runs
- * `matMul(…, transposeA/B)` 10–40× slower than a plain matMul (a wide `[out, in]` weight is taken
+ * `matMul(…, transposeA/B)` far slower than a plain matMul (DEVELOPERS.md, Performance) (a wide `[out, in]` weight is taken
  * in cache-sized blocks, see `weight-matmul.ts`); and a frozen weight (a variable with
  * `trainable: false`, or a plain tensor) is closed over rather than passed as an input, so no
  * weight gradient is computed for it at all.

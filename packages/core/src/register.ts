@@ -1,6 +1,7 @@
 /**
- * The package's only side effect: registers lgpt's kernels (and the gradients of those run outside
- * a custom gradient) with the tfjs-core registries. Registering for a backend that is not loaded is
+ * The package's only side effect: registers lgpt's own kernels (and the gradients of those run
+ * outside a custom gradient) with the tfjs-core registries. It replaces no tfjs kernel: that is
+ * `initBackend`'s job (`shareWasmIdentity`). Registering for a backend that is not loaded is
  * harmless (the registry is keyed by name); a second copy of the package (ESM and CJS both loaded)
  * does not register again.
  */
@@ -8,7 +9,6 @@ import * as tf from '@tensorflow/tfjs-core';
 import { sliceGradConfig, splitGradConfig } from './grads/slice.js';
 import { batchMatMulWasmConfig } from './kernels/wasm/batch-matmul.js';
 import { gemmWasmConfig } from './kernels/wasm/gemm.js';
-import { shareWasmIdentity } from './kernels/wasm/identity.js';
 import { sliceWasmConfig } from './kernels/wasm/slice.js';
 import { splitWasmConfig } from './kernels/wasm/split.js';
 
@@ -18,4 +18,3 @@ for (const config of [batchMatMulWasmConfig, gemmWasmConfig, sliceWasmConfig, sp
 for (const config of [sliceGradConfig, splitGradConfig]) {
   if (!tf.getGradient(config.kernelName)) tf.registerGradient(config);
 }
-shareWasmIdentity();

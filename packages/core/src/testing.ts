@@ -3,6 +3,8 @@
  * `describeWithFlags(…, ALL_ENVS)`), compare tensors with tolerances, and assert no tensor leaks.
  * Backends come from `LGPT_TEST_BACKENDS` (comma-separated; default `cpu,wasm`).
  */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe } from 'vitest';
 import { type BackendName, initBackend } from './backend.js';
@@ -23,6 +25,33 @@ export function testBackends(): BackendName[] {
     }
   }
   return names as BackendName[];
+}
+
+/**
+ * A path in the repository's golden fixtures (`fixtures/`, provenance in `fixtures/README.md`),
+ * e.g. `fixturePath('gpt2', 'model')`. The folder is found from the working directory upwards
+ * (tests run inside the repository); `LGPT_FIXTURES` names it explicitly.
+ */
+export function fixturePath(...parts: string[]): string {
+  return join(fixturesRoot(), ...parts);
+}
+
+let root: string | undefined;
+
+function fixturesRoot(): string {
+  if (process.env.LGPT_FIXTURES) return process.env.LGPT_FIXTURES;
+  if (root) return root;
+  for (let dir = process.cwd(); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'pnpm-workspace.yaml')) && existsSync(join(dir, 'fixtures'))) {
+      root = join(dir, 'fixtures');
+      return root;
+    }
+    if (dirname(dir) === dir) {
+      throw new Error(
+        `no fixtures/ folder in a pnpm workspace above ${process.cwd()}; set LGPT_FIXTURES`,
+      );
+    }
+  }
 }
 
 export interface DescribeBackendsOptions {

@@ -60,6 +60,49 @@ describeBackends('every test backend', (backend) => {
   });
 });
 
-it('runs the backends named in LGPT_TEST_BACKENDS', () => {
-  expect(testBackends().length).toBeGreaterThan(0);
+describe('testBackends', () => {
+  const withEnv = <T>(value: string | undefined, f: () => T): T => {
+    const saved = process.env.LGPT_TEST_BACKENDS;
+    if (value === undefined) delete process.env.LGPT_TEST_BACKENDS;
+    else process.env.LGPT_TEST_BACKENDS = value;
+    try {
+      return f();
+    } finally {
+      if (saved === undefined) delete process.env.LGPT_TEST_BACKENDS;
+      else process.env.LGPT_TEST_BACKENDS = saved;
+    }
+  };
+
+  it('reads LGPT_TEST_BACKENDS (default cpu,wasm) and rejects unknown names', () => {
+    expect(withEnv(undefined, testBackends)).toEqual(['cpu', 'wasm']);
+    expect(withEnv(' webgpu, cpu ,', testBackends)).toEqual(['webgpu', 'cpu']);
+    expect(() => withEnv('cpu,metal', testBackends)).toThrow(/unknown backend 'metal'/);
+  });
 });
+
+describeBackends(
+  'the wasm Identity kernel',
+  () => {
+    const clonedShares = () => {
+      const x = tf.tensor1d([1, 2, 3]);
+      const y = tf.clone(x);
+      const shared = y.dataId === x.dataId;
+      tf.dispose([x, y]);
+      return shared;
+    };
+
+    it('is replaced by initBackend with a buffer-sharing one, unless turned off', async () => {
+      expect(clonedShares()).toBe(true);
+      await initBackend('wasm', { shareWasmIdentity: false });
+      expect(clonedShares()).toBe(false);
+      await initBackend('wasm');
+      expect(clonedShares()).toBe(true);
+      const x = tf.tensor1d([4, 5]);
+      const y = tf.clone(x);
+      x.dispose();
+      expect(Array.from(await y.data())).toEqual([4, 5]);
+      y.dispose();
+    });
+  },
+  { only: ['wasm'] },
+);

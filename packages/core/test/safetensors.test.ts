@@ -1,6 +1,7 @@
 import { mkdtemp, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fixturePath } from '@lgpt/core/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -12,7 +13,7 @@ import {
   writeSafetensors,
 } from '../src/index.js';
 
-const FIXTURES = join(__dirname, 'fixtures');
+const FIXTURES = fixturePath();
 let dir: string;
 
 beforeAll(async () => {

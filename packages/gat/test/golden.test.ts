@@ -4,7 +4,7 @@ import { beforeAll, expect, it } from 'vitest';
 import { DenseGATConv, GATConv, GATv2Conv } from '../src/index.js';
 import { caseInputs, caseStateDict, cases, layerOptions, readGolden } from './golden.js';
 
-/** PyG 2.5.3 goldens (`shared/fixtures/gat`): outputs, attention weights and their edge order. */
+/** PyG 2.5.3 goldens (`fixtures/gat`): outputs, attention weights and their edge order. */
 describeBackends('PyG golden outputs', () => {
   let golden: Record<string, tf.Tensor>;
   beforeAll(async () => {

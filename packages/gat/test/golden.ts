@@ -1,8 +1,8 @@
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { readSafetensors } from '@lgpt/core';
+import { fixturePath } from '@lgpt/core/testing';
 import type * as tf from '@tensorflow/tfjs-core';
 import { EdgeIndex } from '../src/index.js';
-import golden from './fixtures/gat/golden.json' with { type: 'json' };
 
 /** One case of `golden.json`: PyG's constructor arguments and which tensors it ran on. */
 export interface GoldenCase {
@@ -22,9 +22,10 @@ export interface GoldenCase {
   params?: string;
 }
 
+const golden = JSON.parse(readFileSync(fixturePath('gat', 'golden.json'), 'utf8'));
 export const cases = golden.cases as Record<string, GoldenCase>;
 
-const file = fileURLToPath(new URL('./fixtures/gat/golden.safetensors', import.meta.url));
+const file = fixturePath('gat', 'golden.safetensors');
 
 /** Every golden tensor, on the current backend. */
 export function readGolden(): Promise<Record<string, tf.Tensor>> {

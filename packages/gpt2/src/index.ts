@@ -1,6 +1,4 @@
-export { ACTIVATIONS, activation, geluErf, geluTanh } from './activations.js';
 export { type AttentionOutput, GPT2Attention } from './attention.js';
-export { attentionBias, causalBiasTable, MASKED, positionIdsFromMask } from './attention-bias.js';
 export {
   type BlockContext,
   type BlockExtensions,
@@ -23,7 +21,6 @@ export type { GenerateOptions, GenerationStep } from './generation/options.js';
 export type { IntMatrix } from './inputs.js';
 export { disposeCache, type LayerKV, type PastKeyValues, pastLength } from './kv-cache.js';
 export { gatherLastToken } from './last-token.js';
-export { LMHead } from './lm-head.js';
 export { type CausalLMOutput, GPT2LMHeadModel } from './lm-head-model.js';
 export { causalLmLoss, IGNORE_INDEX, type LmLossOptions, labelsFromMask } from './loss.js';
 export { type FeedForward, GPT2MLP } from './mlp.js';

@@ -2,7 +2,7 @@ import { Rng } from '@lgpt/core';
 import { describeBackends, expectClose, expectNoLeaks } from '@lgpt/core/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { it } from 'vitest';
-import { geluTanh } from '../src/index.js';
+import { geluTanh } from '../src/activations.js';
 
 /** Hugging Face's `gelu_new` as written: ½x(1 + tanh(√(2/π)(x + 0.044715x³))). */
 function geluNew(x: tf.Tensor): tf.Tensor {

@@ -2,8 +2,8 @@ import { applyDropoutMask, dropoutMask, Rng } from '@lgpt/core';
 import { describeBackends, expectClose, expectNoLeaks } from '@lgpt/core/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { it } from 'vitest';
+import { MASKED } from '../src/attention-bias.js';
 import { attend, attendQkv } from '../src/attention-core.js';
-import { MASKED } from '../src/index.js';
 
 /** The composite the custom ops replace: tfjs's own ops, differentiated by autodiff. */
 function composite(

@@ -3,19 +3,19 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Rng } from '@lgpt/core';
+import { fixturePath } from '@lgpt/core/testing';
 import { Tiktoken } from 'js-tiktoken/lite';
 import gpt2Ranks from 'js-tiktoken/ranks/gpt2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { END_OF_TEXT, GPT2Tokenizer } from '../src/index.js';
 import { sonnets, sstSentences } from './support/corpora.js';
-import { FIXTURE_DIR } from './support/fixtures.js';
 
 interface Reference {
   checksums: { merges_txt_sha256: string; vocab_id_tab_token_lines_sha256: string };
   cases: { text: string; ids: number[] }[];
 }
 const reference: Reference = JSON.parse(
-  readFileSync(join(FIXTURE_DIR, '..', 'tokenizer', 'reference.json'), 'utf8'),
+  readFileSync(fixturePath('tokenizer', 'reference.json'), 'utf8'),
 );
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { readSafetensors } from '@lgpt/core';
+import { fixturePath } from '@lgpt/core/testing';
 import type * as tf from '@tensorflow/tfjs-core';
 import { type Activation, KANLinear, type KANLinearOptions } from '../src/index.js';
 
@@ -32,7 +33,7 @@ export interface Golden {
   margin: number;
 }
 
-const dir = fileURLToPath(new URL('./fixtures/kan/', import.meta.url));
+const dir = fixturePath('kan');
 
 const ACTIVATIONS: Record<string, Activation> = {
   SiLU: 'silu',
@@ -43,8 +44,8 @@ const ACTIVATIONS: Record<string, Activation> = {
 };
 
 export async function loadGolden(): Promise<Golden> {
-  const json = JSON.parse(await readFile(`${dir}golden.json`, 'utf8')) as GoldenConfig;
-  const t = await readSafetensors(`${dir}golden.safetensors`);
+  const json = JSON.parse(await readFile(join(dir, 'golden.json'), 'utf8')) as GoldenConfig;
+  const t = await readSafetensors(join(dir, 'golden.safetensors'));
   // "key=value" pairs; a key the string leaves out has efficient-kan's default.
   const named: Record<string, string> = {
     scale_noise: '0.1',

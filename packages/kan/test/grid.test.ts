@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { fixturePath } from '@lgpt/core/testing';
 import { describe, expect, it } from 'vitest';
 import { adaptiveGrid, quantileIndices } from '../src/grid.js';
 
@@ -9,7 +10,7 @@ interface LinspaceFixture {
 
 describe('update_grid knot helpers', () => {
   it('picks the same quantile rows as torch.linspace(..., dtype=int64)', async () => {
-    const url = new URL('./fixtures/torch-linspace-int64.json', import.meta.url);
+    const url = fixturePath('kan', 'torch-linspace-int64.json');
     const fixture = JSON.parse(await readFile(url, 'utf8')) as LinspaceFixture;
     expect(fixture.cases.length).toBeGreaterThan(0);
     for (const { rows, count, indices } of fixture.cases) {

@@ -1,42 +1,21 @@
-import { isLinearLike, type LinearLike, Module, type Parameter, Rng } from '@lgpt/core';
+import { isLinearLike, Module, Rng } from '@lgpt/core';
 import { describeBackends, expectClose, expectNoLeaks } from '@lgpt/core/testing';
+import { getPeftModel, LoraLinear } from '@lgpt/lora';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
 import { KANLinear } from '../src/index.js';
 
-/**
- * A minimal stand-in for @lgpt/lora (written in parallel): `y = base(x) + s·B(A(weightInput(x)))`
- * with A `[r, in]`, B `[out, r]` zero-initialised, as PEFT does for a LinearLike.
- */
-class TestLora extends Module {
-  readonly loraA: Parameter;
-  readonly loraB: Parameter;
+/** A model holding one KANLinear at `kan`, for `getPeftModel` to target. */
+class KanHolder extends Module {
+  kan: KANLinear | LoraLinear;
 
-  constructor(
-    readonly base: LinearLike,
-    readonly rank: number,
-    readonly scaling: number,
-    rng: Rng,
-  ) {
+  constructor(kan: KANLinear) {
     super();
-    this.registerModule('base_layer', base);
-    this.loraA = this.registerParameter(
-      'lora_A',
-      rng.uniform(
-        [rank, base.inFeatures],
-        -1 / Math.sqrt(base.inFeatures),
-        1 / Math.sqrt(base.inFeatures),
-      ),
-    );
-    this.loraB = this.registerParameter('lora_B', tf.zeros([base.outFeatures, rank]));
+    this.kan = this.registerModule('kan', kan);
   }
 
   forward(x: tf.Tensor): tf.Tensor {
-    return tf.tidy(() => {
-      const input = this.base.weightInput ? this.base.weightInput(x) : x;
-      const update = tf.matMul(tf.matMul(input, this.loraA, false, true), this.loraB, false, true);
-      return tf.add(this.base.forward(x), tf.mul(update, this.scaling));
-    });
+    return this.kan.forward(x);
   }
 }
 
@@ -58,10 +37,20 @@ describeBackends('LoRA-KAN: adapters on the base path of a frozen KANLinear', ()
     const [inFeatures, outFeatures, rows] = [6, 4, 32];
     const kan = new KANLinear({ inFeatures, outFeatures, rng });
     kan.requiresGrad(false);
-    const model = new TestLora(kan, 2, 2, rng);
     const frozen = kan.parameters();
     const before = frozen.map((p) => p.clone());
-    expect(model.parameters({ trainableOnly: true })).toEqual([model.loraA, model.loraB]);
+    const peft = getPeftModel(
+      new KanHolder(kan),
+      { r: 2, loraAlpha: 4, targetModules: ['kan'] },
+      'default',
+      { rng },
+    );
+    const model = peft.model;
+    const lora = model.getSubmodule('kan') as LoraLinear;
+    expect(lora).toBeInstanceOf(LoraLinear);
+    const loraA = lora.loraA.get('default').weight;
+    const loraB = lora.loraB.get('default').weight;
+    expect(model.parameters({ trainableOnly: true })).toEqual([loraA, loraB]);
 
     const x = tf.tensor2d(rng.uniformArray(rows * inFeatures, -1, 1), [rows, inFeatures]);
     // A target a rank-2 update of the base path can reach: kan(x) + silu(x)·(B·A)ᵀ.
@@ -80,7 +69,7 @@ describeBackends('LoRA-KAN: adapters on the base path of a frozen KANLinear', ()
     const losses: number[] = [];
     for (let step = 0; step < 30; step++) {
       const { value, grads } = await expectNoLeaks(() => tf.variableGrads(lossFn), 'train step');
-      expect(Object.keys(grads).sort()).toEqual([model.loraA.name, model.loraB.name].sort());
+      expect(Object.keys(grads).sort()).toEqual([loraA.name, loraB.name].sort());
       optimizer.applyGradients(grads);
       losses.push((await value.data())[0]);
       tf.dispose([value, ...Object.values(grads)]);
@@ -92,7 +81,7 @@ describeBackends('LoRA-KAN: adapters on the base path of a frozen KANLinear', ()
     for (const name of await slots) {
       expect(frozen.some((p) => name.startsWith(p.name))).toBe(false);
     }
-    expect(await model.loraB.data()).not.toEqual(new Float32Array(outFeatures * 2));
+    expect(await loraB.data()).not.toEqual(new Float32Array(outFeatures * 2));
     optimizer.dispose();
     tf.dispose([x, target, ...before]);
     model.dispose();

@@ -21,7 +21,7 @@ export interface FusedLoraWeights {
  * for a plain `Linear` / `Conv1D` base (what LoRA usually wraps). Autodiff of the composite keeps
  * every intermediate of the layer — the base output, `B·A·x` before and after scaling, their sum,
  * a float32 dropout mask and the dropped input — while this backward needs only the input, the
- * rank-r `A·x` and the 1-byte mask. Every matMul is plain (tfjs-wasm runs transposed ones 10–40×
+ * rank-r `A·x` and the 1-byte mask. Every matMul is plain (tfjs-wasm runs transposed ones far
  * slower), `scaling` is applied to the small `B` rather than to `[rows, out]`, and only trainable
  * variables get gradients (the frozen base weight gets none).
  */

@@ -14,7 +14,7 @@ export {
   loraDeltaWeight,
   loraLinear,
 } from './functional.js';
-export { LoRALinear, type LoraLayerOptions } from './lora-linear.js';
+export { LoRALinear, type LoraLayerOptions, LoraLinear } from './lora-linear.js';
 export { type InjectOptions, LoraModel } from './lora-model.js';
 export {
   checkTargetModuleExists,

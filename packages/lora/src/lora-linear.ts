@@ -38,7 +38,7 @@ export interface LoraLayerOptions {
  * `lora_B.<adapter>` (`Linear`s without bias unless `loraBias`), `lora_dropout.<adapter>`, and
  * `lora_magnitude_vector.<adapter>` for DoRA. The base layer's parameters are frozen on wrapping.
  */
-export class LoRALinear extends Module implements LinearLike {
+export class LoraLinear extends Module implements LinearLike {
   readonly baseLayer: LinearLike;
   readonly loraA: ModuleDict<Linear>;
   readonly loraB: ModuleDict<Linear>;
@@ -352,3 +352,8 @@ function initialise(a: Linear, b: Linear, init: InitLoraWeights, r: number, rng:
     b.bias?.assign(tf.zerosLike(b.bias));
   });
 }
+
+/** @deprecated Renamed `LoraLinear` (one spelling of LoRA, as in `LoraModel`); removed in the next release. */
+export const LoRALinear = LoraLinear;
+/** @deprecated Renamed `LoraLinear`. */
+export type LoRALinear = LoraLinear;

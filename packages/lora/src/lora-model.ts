@@ -1,7 +1,7 @@
 import { type LinearLike, Module, type Rng } from '@lgpt/core';
 import { assertAdapterName } from './adapter-name.js';
 import type { LoraConfig } from './config.js';
-import { LoRALinear } from './lora-linear.js';
+import { LoraLinear } from './lora-linear.js';
 import { getPatternKey } from './matching.js';
 import { ModulesToSaveWrapper } from './modules-to-save.js';
 import { findModulesToSave, findTargets, resolveAllLinear } from './targeting.js';
@@ -13,7 +13,7 @@ export interface InjectOptions {
 
 /**
  * PEFT's `LoraModel`: owns the user's model (child `model`), replaces the targeted modules with
- * `LoRALinear` layers and `modulesToSave` modules with `ModulesToSaveWrapper`s, keeps one config per
+ * `LoraLinear` layers and `modulesToSave` modules with `ModulesToSaveWrapper`s, keeps one config per
  * adapter, and decides which parameters train.
  */
 export class LoraModel<M extends Module = Module> extends Module {
@@ -34,8 +34,8 @@ export class LoraModel<M extends Module = Module> extends Module {
   }
 
   /** LoRA layers of the model with their dotted names (relative to `model`). */
-  loraLayers(): [string, LoRALinear][] {
-    return this.modulesOf(LoRALinear);
+  loraLayers(): [string, LoraLinear][] {
+    return this.modulesOf(LoraLinear);
   }
 
   modulesToSaveWrappers(): [string, ModulesToSaveWrapper][] {
@@ -86,14 +86,14 @@ export class LoraModel<M extends Module = Module> extends Module {
       loraBias: config.loraBias,
       rng: options.rng,
     };
-    if (target instanceof LoRALinear) {
+    if (target instanceof LoraLinear) {
       target.updateLayer(adapterName, layerOptions);
       return;
     }
     const base = target as LinearLike;
     // PEFT corrects fan_in_fan_out to the layer's actual layout (with a warning) and saves that.
     config.fanInFanOut = base.fanInFanOut;
-    this.model.setSubmodule(key, new LoRALinear(base, adapterName, layerOptions));
+    this.model.setSubmodule(key, new LoraLinear(base, adapterName, layerOptions));
   }
 
   /**

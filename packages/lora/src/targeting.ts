@@ -1,6 +1,6 @@
 import { isLinearLike, type Module } from '@lgpt/core';
 import { ALL_LINEAR, isUsingLayers, type LoraConfig } from './config.js';
-import { LoRALinear } from './lora-linear.js';
+import { LoraLinear } from './lora-linear.js';
 import { checkTargetModuleExists, isModuleToSave } from './matching.js';
 import { ModulesToSaveWrapper } from './modules-to-save.js';
 
@@ -16,7 +16,7 @@ export function findTargets(model: Module, config: LoraConfig): [string, Module]
     const decision = checkTargetModuleExists(config, key);
     if (decision === 'excluded') excluded++;
     if (decision !== 'target') continue;
-    if (!(module instanceof LoRALinear) && !isLinearLike(module)) {
+    if (!(module instanceof LoraLinear) && !isLinearLike(module)) {
       throw new Error(
         `target module '${key}' (${module.constructor.name}) matches targetModules but is not linear-like: @lgpt/lora adapts modules implementing LinearLike (inFeatures, outFeatures, fanInFanOut, weight, forward), e.g. Linear and Conv1D`,
       );
@@ -33,7 +33,7 @@ function adaptableModules(model: Module): [string, Module][] {
   const wrappers: string[] = [];
   for (const [key, module] of model.namedModules()) {
     if (key === '' || wrappers.some((w) => key.startsWith(`${w}.`))) continue;
-    if (module instanceof LoRALinear || module instanceof ModulesToSaveWrapper) wrappers.push(key);
+    if (module instanceof LoraLinear || module instanceof ModulesToSaveWrapper) wrappers.push(key);
     out.push([key, module]);
   }
   return out;
@@ -71,7 +71,7 @@ export function resolveAllLinear(config: LoraConfig, model: Module): void {
   const isOutput = (key: string, module: Module) =>
     head !== undefined ? module === head : key === 'lm_head' || key.endsWith('.lm_head');
   config.targetModules = adaptableModules(model)
-    .filter(([key, m]) => (m instanceof LoRALinear || isLinearLike(m)) && !isOutput(key, m))
+    .filter(([key, m]) => (m instanceof LoraLinear || isLinearLike(m)) && !isOutput(key, m))
     .map(([key]) => key)
     .sort();
 }

@@ -5,7 +5,7 @@ import { expect, it } from 'vitest';
 import { fusedLoraLinear } from '../src/fused-lora-linear.js';
 
 /**
- * The fused op (what `LoRALinear` runs for one plain adapter on a Linear / Conv1D) against the
+ * The fused op (what `LoraLinear` runs for one plain adapter on a Linear / Conv1D) against the
  * composite of tfjs ops it replaces, with autodiff: outputs and every gradient.
  */
 describeBackends('fusedLoraLinear equals the composite LoRA layer', () => {

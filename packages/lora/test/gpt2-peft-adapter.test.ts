@@ -1,17 +1,15 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { readSafetensors } from '@lgpt/core';
-import { describeBackends, expectClose } from '@lgpt/core/testing';
+import { describeBackends, expectClose, fixturePath } from '@lgpt/core/testing';
 import { GPT2LMHeadModel } from '@lgpt/gpt2';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { PeftModel } from '../src/index.js';
 
-const MODEL_DIR = fileURLToPath(new URL('./fixtures/gpt2/model/', import.meta.url));
-const LORA_DIR = fileURLToPath(new URL('./fixtures/lora/', import.meta.url));
-const ADAPTER_DIR = `${LORA_DIR}adapter`;
+const MODEL_DIR = fixturePath('gpt2', 'model');
+const ADAPTER_DIR = fixturePath('lora', 'adapter');
 
 /** The rows `[…, X]` of a `[B, T, X]` tensor at positions where `keep[b][t]` is 1, flattened. */
 async function valuesAt(t: tf.Tensor, keep: number[][]): Promise<number[]> {
@@ -37,7 +35,7 @@ describeBackends('a Python PEFT LoRA adapter on GPT2LMHeadModel', () => {
   let dir: string;
 
   beforeAll(async () => {
-    golden = await readSafetensors(`${LORA_DIR}golden.safetensors`);
+    golden = await readSafetensors(fixturePath('lora', 'golden.safetensors'));
     inputIds = (await golden.input_ids.array()) as number[][];
     mask = (await golden.attention_mask.array()) as number[][];
     dir = await mkdtemp(join(tmpdir(), 'lgpt-gpt2-peft-'));

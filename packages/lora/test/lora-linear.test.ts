@@ -11,7 +11,7 @@ import {
 import { describeBackends, expectClose, expectNoLeaks } from '@lgpt/core/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
-import { LoRALinear } from '../src/lora-linear.js';
+import { LoraLinear } from '../src/lora-linear.js';
 import {
   add,
   addRow,
@@ -39,36 +39,36 @@ async function weightInOut(layer: LinearLike): Promise<Matrix> {
 }
 
 /** `x·W + b` in float64 on 2-D `x`. */
-async function baseOutput(lora: LoRALinear, x: Matrix): Promise<Matrix> {
+async function baseOutput(lora: LoraLinear, x: Matrix): Promise<Matrix> {
   return addRow(matmul(x, await weightInOut(lora.baseLayer)), await vector(lora.bias!));
 }
 
 /** `s·(x·Aᵀ)·Bᵀ` in float64. */
-async function loraUpdate(lora: LoRALinear, x: Matrix, name = 'default'): Promise<Matrix> {
+async function loraUpdate(lora: LoraLinear, x: Matrix, name = 'default'): Promise<Matrix> {
   const a = await matrix(lora.loraA.get(name).weight);
   const b = await matrix(lora.loraB.get(name).weight);
   return scale(matmul(matmul(x, transpose(a)), transpose(b)), lora.scaling[name]);
 }
 
 /** Reference `x·W + b + s·(x·Aᵀ)·Bᵀ`. */
-async function reference(lora: LoRALinear, x: Matrix, name = 'default'): Promise<Matrix> {
+async function reference(lora: LoraLinear, x: Matrix, name = 'default'): Promise<Matrix> {
   return add(await baseOutput(lora, x), await loraUpdate(lora, x, name));
 }
 
 /** Perturbs B (zero at init) so the adapter does something. */
-function train(lora: LoRALinear, rng: Rng, name = 'default'): void {
+function train(lora: LoraLinear, rng: Rng, name = 'default'): void {
   const b = lora.loraB.get(name).weight;
   const values = rng.normalTensor(b.shape);
   b.assign(values);
   values.dispose();
 }
 
-describeBackends('LoRALinear', () => {
+describeBackends('LoraLinear', () => {
   const rng = new Rng(7);
 
   it('computes x·W + b + s·(x·Aᵀ)·Bᵀ for Linear ([out, in]) and Conv1D ([in, out]) over leading dims', async () => {
     for (const kind of ['linear', 'conv1d'] as const) {
-      const lora = new LoRALinear(base(kind, 6, 5, rng), 'default', { r: 3, loraAlpha: 6, rng });
+      const lora = new LoraLinear(base(kind, 6, 5, rng), 'default', { r: 3, loraAlpha: 6, rng });
       train(lora, rng);
       const x = rng.normalTensor([2, 4, 6]);
       const y = await expectNoLeaks(() => lora.forward(x), `${kind} forward`);
@@ -84,14 +84,14 @@ describeBackends('LoRALinear', () => {
     const layer = base('conv1d', 6, 4, rng);
     const x = rng.normalTensor([3, 6]);
     const before = layer.forward(x);
-    const lora = new LoRALinear(layer, 'default', { r: 2, loraAlpha: 16, rng });
+    const lora = new LoraLinear(layer, 'default', { r: 2, loraAlpha: 16, rng });
     expect(await lora.loraB.get('default').weight.data()).toEqual(new Float32Array(4 * 2));
     await expectClose(lora.forward(x), before, { atol: 0, label: 'untrained adapter' });
     lora.dispose();
   });
 
   it('computes gradients for A and B only (the frozen base gets none), equal to autodiff of the plain expression', async () => {
-    const lora = new LoRALinear(base('linear', 5, 3, rng), 'default', { r: 2, loraAlpha: 4, rng });
+    const lora = new LoraLinear(base('linear', 5, 3, rng), 'default', { r: 2, loraAlpha: 4, rng });
     train(lora, rng);
     const x = rng.normalTensor([4, 5]);
     const r = rng.normalTensor([4, 3]);
@@ -122,7 +122,7 @@ describeBackends('LoRALinear', () => {
 
   it('merge() adds s·(B·A) to W in its own layout (transposed for Conv1D); unmerge() restores W', async () => {
     for (const kind of ['linear', 'conv1d'] as const) {
-      const lora = new LoRALinear(base(kind, 4, 6, rng), 'default', { r: 2, loraAlpha: 3, rng });
+      const lora = new LoraLinear(base(kind, 4, 6, rng), 'default', { r: 2, loraAlpha: 3, rng });
       train(lora, rng);
       const x = rng.normalTensor([5, 4]);
       const unmerged = lora.forward(x);
@@ -150,13 +150,13 @@ describeBackends('LoRALinear', () => {
 
   it('applies dropout to the LoRA input only, in train mode', async () => {
     const options = { r: 3, loraAlpha: 3, loraDropout: 0.5 };
-    const lora = new LoRALinear(base('linear', 8, 4, rng), 'default', {
+    const lora = new LoraLinear(base('linear', 8, 4, rng), 'default', {
       ...options,
       rng: new Rng(11),
     });
     // A twin built from the same seed leaves its generator where lora's is: the next mask is the same.
     const twinRng = new Rng(11);
-    new LoRALinear(base('linear', 8, 4, rng), 'default', { ...options, rng: twinRng }).dispose();
+    new LoraLinear(base('linear', 8, 4, rng), 'default', { ...options, rng: twinRng }).dispose();
     train(lora, rng);
     const x = rng.normalTensor([6, 8]);
     const y = lora.forward(x);
@@ -174,7 +174,7 @@ describeBackends('LoRALinear', () => {
   });
 
   it('loraBias adds a trainable lora_B bias that merges (scaled) into the base bias', async () => {
-    const lora = new LoRALinear(base('conv1d', 4, 3, rng), 'default', {
+    const lora = new LoraLinear(base('conv1d', 4, 3, rng), 'default', {
       r: 2,
       loraAlpha: 4,
       loraBias: true,
@@ -215,15 +215,15 @@ describeBackends('LoRALinear', () => {
   });
 
   it('scales by alpha/r, or alpha/sqrt(r) with useRslora; gaussian init draws A ~ N(0, 1/r)', async () => {
-    const plain = new LoRALinear(base('linear', 4, 4, rng), 'default', { r: 4, loraAlpha: 8, rng });
-    const rs = new LoRALinear(base('linear', 4, 4, rng), 'default', {
+    const plain = new LoraLinear(base('linear', 4, 4, rng), 'default', { r: 4, loraAlpha: 8, rng });
+    const rs = new LoraLinear(base('linear', 4, 4, rng), 'default', {
       r: 4,
       loraAlpha: 8,
       useRslora: true,
       rng,
     });
     expect([plain.scaling.default, rs.scaling.default]).toEqual([2, 4]);
-    const gauss = new LoRALinear(base('linear', 512, 2, rng), 'default', {
+    const gauss = new LoraLinear(base('linear', 512, 2, rng), 'default', {
       r: 4,
       loraAlpha: 4,
       initLoraWeights: 'gaussian',
@@ -238,7 +238,7 @@ describeBackends('LoRALinear', () => {
 
   it('DoRA: magnitude starts at ‖W + sBA‖ per output; y = m/‖W′‖·(x·W′ᵀ) + b; merges exactly; the norm gets no gradient', async () => {
     for (const kind of ['linear', 'conv1d'] as const) {
-      const lora = new LoRALinear(base(kind, 5, 3, rng), 'default', {
+      const lora = new LoraLinear(base(kind, 5, 3, rng), 'default', {
         r: 2,
         loraAlpha: 4,
         useDora: true,
@@ -289,7 +289,7 @@ describeBackends('LoRALinear', () => {
 
   it('adds its update on weightInput(x), so a transformed-input base (KAN-like) merges exactly', async () => {
     const layer = new SiluPlusLinear(4, 3, rng);
-    const lora = new LoRALinear(layer, 'default', { r: 2, loraAlpha: 2, rng });
+    const lora = new LoraLinear(layer, 'default', { r: 2, loraAlpha: 2, rng });
     train(lora, rng);
     const x = rng.normalTensor([5, 4]);
     const y = lora.forward(x);
@@ -308,7 +308,7 @@ describeBackends('LoRALinear', () => {
   });
 
   it('runs only active adapters, trains only them, and reassigns the active adapter on delete', async () => {
-    const lora = new LoRALinear(base('linear', 4, 4, rng), 'default', { r: 2, loraAlpha: 2, rng });
+    const lora = new LoraLinear(base('linear', 4, 4, rng), 'default', { r: 2, loraAlpha: 2, rng });
     lora.updateLayer('other', { r: 3, loraAlpha: 6, rng });
     train(lora, rng, 'default');
     train(lora, rng, 'other');
@@ -335,7 +335,7 @@ describeBackends('LoRALinear', () => {
 
   it('rejects r <= 0 with PEFT’s message', () => {
     expect(
-      () => new LoRALinear(base('linear', 2, 2, rng), 'default', { r: 0, loraAlpha: 1 }),
+      () => new LoraLinear(base('linear', 2, 2, rng), 'default', { r: 0, loraAlpha: 1 }),
     ).toThrow(/`r` should be a positive integer value but the value passed is 0/);
   });
 });

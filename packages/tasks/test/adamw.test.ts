@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readSafetensors } from '@lgpt/core';
-import { describeBackends, expectClose, expectNoLeaks } from '@lgpt/core/testing';
+import { describeBackends, expectClose, expectNoLeaks, fixturePath } from '@lgpt/core/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, expect, it } from 'vitest';
 import { AdamW } from '../src/index.js';
 
-const FIXTURE = join(__dirname, 'fixtures', 'adamw');
+const FIXTURE = fixturePath('adamw');
 const golden = JSON.parse(readFileSync(join(FIXTURE, 'golden.json'), 'utf8'));
 const hp = golden.hyperparams as {
   steps: number;

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fixturePath } from '@lgpt/core/testing';
 import { describe, expect, it } from 'vitest';
 import {
   type ChrfOptions,
@@ -10,8 +11,9 @@ import {
   sonnetChrfFiles,
   splitSonnets,
 } from '../src/index.js';
+import { DATA_DIR } from './support/small-data.js';
 
-const FIXTURE = join(__dirname, 'fixtures', 'chrf');
+const FIXTURE = fixturePath('chrf');
 const golden = JSON.parse(readFileSync(join(FIXTURE, 'golden.json'), 'utf8'));
 const pairs = golden.pairs as { name: string; hypothesis: string; reference: string }[];
 const hypotheses = pairs.map((p) => p.hypothesis);
@@ -80,7 +82,7 @@ describe('chrF / chrF++ (sacrebleu CHRF)', () => {
     const s = golden.sonnets;
     const generatedText = readFileSync(join(FIXTURE, 'generated_sonnets.txt'), 'utf8');
     expect(splitSonnets(generatedText)).toEqual(s.generated_split);
-    const gold = join(FIXTURE, 'TRUE_sonnets_held_out_dev.txt');
+    const gold = join(DATA_DIR, 'TRUE_sonnets_held_out_dev.txt');
     const chrf = await sonnetChrfFiles(join(FIXTURE, 'generated_sonnets.txt'), gold);
     close(chrf.score, s.corpus_chrF);
     expect(chrf).toMatchObject({

@@ -1,13 +1,12 @@
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { describeBackends, expectClose } from '@lgpt/core/testing';
+import { describeBackends, expectClose, fixturePath } from '@lgpt/core/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openRun, readRunConfig } from '../src/node.js';
 import { smallDataDir } from './support/small-data.js';
 
-const RUNS = fileURLToPath(new URL('../../../fixtures/saved-runs/', import.meta.url));
+const RUNS = fixturePath('saved-runs');
 
 interface Expected {
   sentences: string[];

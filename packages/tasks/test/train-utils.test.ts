@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fixturePath } from '@lgpt/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   EarlyStopping,
@@ -13,6 +14,7 @@ import {
   writeParaphrasePredictions,
   writeSentimentPredictions,
 } from '../src/index.js';
+import { DATA_DIR } from './support/small-data.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -141,14 +143,14 @@ describe('metrics and prediction files', () => {
   });
 
   it('writes the generated-sonnets file byte for byte like sonnet_generation.py', async () => {
-    const fixture = join(__dirname, 'fixtures', 'chrf');
+    const fixture = fixturePath('chrf');
     const golden = JSON.parse(readFileSync(join(fixture, 'golden.json'), 'utf8'));
     const sonnets = (golden.sonnets.generated_split as string[]).map((text, id) => ({ id, text }));
     const expected = readFileSync(join(fixture, 'generated_sonnets.txt'), 'utf8');
     expect(formatGeneratedSonnets(sonnets)).toBe(expected);
     const out = join(dir, 'generated_sonnets.txt');
     await writeGeneratedSonnets(out, sonnets);
-    const gold = readFileSync(join(fixture, 'TRUE_sonnets_held_out_dev.txt'), 'utf8');
+    const gold = readFileSync(join(DATA_DIR, 'TRUE_sonnets_held_out_dev.txt'), 'utf8');
     expect(sonnetChrf(await readFile(out, 'utf8'), gold).score).toBeCloseTo(
       golden.sonnets.corpus_chrF,
       9,

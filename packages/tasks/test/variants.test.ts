@@ -1,8 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { describeBackends, expectClose, expectNoLeaks } from '@lgpt/core/testing';
+import { describeBackends, expectClose, expectNoLeaks, fixturePath } from '@lgpt/core/testing';
 import { GPT2Config, GPT2LMHeadModel } from '@lgpt/gpt2';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +14,7 @@ import {
   withVariant,
 } from '../src/index.js';
 
-const MODEL_DIR = fileURLToPath(new URL('./fixtures/gpt2-model/', import.meta.url));
+const MODEL_DIR = fixturePath('gpt2', 'model');
 
 const ids = [
   [5, 17, 300, 42, 999, 7],

@@ -11,7 +11,7 @@ import { gemm, runBatchMatMulKernel, useGemm } from './gemm.js';
  * least 32 rows. Backends with a registered `LgptBatchMatMul` kernel (wasm otherwise) run it for
  * batches of several matrices (a transposed operand costs nothing there), and a plain `tf.matMul`
  * of explicitly transposed operands for a single matrix (XNNPACK's fast path; wasm's transposed
- * matMul is 10–40× slower). Other backends run `tf.matMul` with its transpose flags. The gradient is written with
+ * matMul is far slower: DEVELOPERS.md, Performance). Other backends run `tf.matMul` with its transpose flags. The gradient is written with
  * the same op, so it never asks wasm for a transposed matMul either.
  */
 export function batchMatMul(

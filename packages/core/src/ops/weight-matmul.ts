@@ -7,7 +7,7 @@ import { transposeMatrix } from './transpose.js';
  * Products with an `nn.Linear`-layout weight `w` `[out, in]`, for `linear` and its gradient where
  * lgpt's GEMM does not run (other backends, few rows).
  *
- * tfjs-wasm runs a transposed matMul 10–40× slower than a plain one, so every product here is plain
+ * tfjs-wasm runs a transposed matMul far slower than a plain one (DEVELOPERS.md, Performance), so every product here is plain
  * with explicitly transposed operands. And XNNPACK (wasm's matMul) does not block its GEMM for the
  * cache: with a wide weight (an LM head's `[50257, 768]`) it streams the whole packed weight once
  * per few rows of `x` and runs at about half speed. A wide weight is therefore taken in blocks of

@@ -31,7 +31,7 @@ export interface DecodeOptions {
 /**
  * GPT-2's byte-level BPE tokenizer, identical to Hugging Face's `GPT2Tokenizer`: text → UTF-8
  * bytes → GPT-2's pre-tokenizer → BPE over merges; special tokens are matched first. Build one with
- * `loadGPT2Tokenizer()` (the standard vocabulary) or `GPT2Tokenizer.fromPretrained(dir)`.
+ * `GPT2Tokenizer.load()` (the standard vocabulary) or `GPT2Tokenizer.fromPretrained(dir)`.
  */
 export class GPT2Tokenizer {
   readonly eosTokenId: number;

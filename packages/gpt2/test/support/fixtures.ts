@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { readSafetensors } from '@lgpt/core';
+import { fixturePath } from '@lgpt/core/testing';
 import type * as tf from '@tensorflow/tfjs-core';
 
-export const FIXTURE_DIR = fileURLToPath(new URL('../fixtures/gpt2/', import.meta.url));
-export const MODEL_DIR = `${FIXTURE_DIR}model`;
+export const FIXTURE_DIR = fixturePath('gpt2');
+export const MODEL_DIR = fixturePath('gpt2', 'model');
 export const DATA_DIR = fileURLToPath(new URL('../../../../data/cs224n/', import.meta.url));
 
 /** The parts of golden.json the tests read (the rest is in golden.safetensors too). */
@@ -14,10 +15,10 @@ export interface GoldenJson {
 }
 
 export function goldenJson(): GoldenJson {
-  return JSON.parse(readFileSync(`${FIXTURE_DIR}golden.json`, 'utf8'));
+  return JSON.parse(readFileSync(fixturePath('gpt2', 'golden.json'), 'utf8'));
 }
 
 /** The golden tensors (the caller disposes them). */
 export function goldenTensors(): Promise<Record<string, tf.Tensor>> {
-  return readSafetensors(`${FIXTURE_DIR}golden.safetensors`);
+  return readSafetensors(fixturePath('gpt2', 'golden.safetensors'));
 }

@@ -25,7 +25,7 @@ export interface SplineLinearArgs {
  * `[rows, out]`, as one custom op tuned for wasm:
  *
  * - the products are `batchMatMul`s (lgpt's GEMM on wasm, for which a transposed operand is
- *   free; tfjs-wasm's own transposed matMul is 10–40× slower): the forward computes `(W · Bᵀ)ᵀ`
+ *   free; tfjs-wasm's own transposed matMul is far slower: DEVELOPERS.md, Performance): the forward computes `(W · Bᵀ)ᵀ`
  *   with the bases written directly in the `[in·coeffs, rows]` layout by the basis kernel, so the
  *   weight is never transposed;
  * - the `in·coeffs` axis (6144 for 768 features) is taken in blocks of `featureBlock` features:

@@ -1,21 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-/**
- * AdamW exactly as the Learnable-GPT reference implements it (`optimizer.py`), as a `tf.Optimizer`
- * so `minimize`, `computeGradients` and `applyGradients` work as with tfjs's own optimizers:
- *
- *   m ← β1·m + (1−β1)·g,  v ← β2·v + (1−β2)·g²
- *   p ← p − lr/(1−β1ᵗ) · m / (√v/√(1−β2ᵗ) + ε)        (without `correctBias`: p ← p − lr·m/(√v+ε))
- *   p ← p − lr·weightDecay·p                            (decoupled decay on the already-updated p)
- *
- * Its defaults are the reference's (note ε = 1e-6, not PyTorch's 1e-8). Like PyTorch, state (t, m,
- * v) exists only for variables that have received a gradient, and each variable counts its own t.
- */
+/** AdamW's hyper-parameters; the defaults are the reference's (`optimizer.py`). */
 export interface AdamWOptions {
+  /** Default 1e-3. */
   lr?: number;
+  /** Default [0.9, 0.999]. */
   betas?: [number, number];
+  /** Default 1e-6 (the reference's; PyTorch's is 1e-8). */
   eps?: number;
+  /** Decoupled weight decay, default 0. */
   weightDecay?: number;
+  /** Default true. */
   correctBias?: boolean;
 }
 
@@ -34,6 +29,17 @@ interface VariableState {
 const SUFFIXES = ['exp_avg', 'exp_avg_sq', 'step'] as const;
 type Suffix = (typeof SUFFIXES)[number];
 
+/**
+ * AdamW exactly as the Learnable-GPT reference implements it (`optimizer.py`), as a `tf.Optimizer`
+ * so `minimize`, `computeGradients` and `applyGradients` work as with tfjs's own optimizers:
+ *
+ *   m ← β1·m + (1−β1)·g,  v ← β2·v + (1−β2)·g²
+ *   p ← p − lr/(1−β1ᵗ) · m / (√v/√(1−β2ᵗ) + ε)        (without `correctBias`: p ← p − lr·m/(√v+ε))
+ *   p ← p − lr·weightDecay·p                            (decoupled decay on the already-updated p)
+ *
+ * Its defaults are the reference's (note ε = 1e-6, not PyTorch's 1e-8). Like PyTorch, state (t, m,
+ * v) exists only for variables that have received a gradient, and each variable counts its own t.
+ */
 export class AdamW extends tf.Optimizer {
   static get className(): string {
     return 'AdamW';

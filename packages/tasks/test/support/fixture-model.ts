@@ -1,10 +1,10 @@
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fixturePath } from '@lgpt/core/testing';
 import { GPT2Tokenizer } from '@lgpt/gpt2';
 
-const MODEL = fileURLToPath(new URL('../fixtures/gpt2-model/', import.meta.url));
+const MODEL = fixturePath('gpt2', 'model');
 
 /**
  * A Hugging Face GPT-2 folder as a user would bring one: the fixture checkpoint (a 1000-token

@@ -18,15 +18,26 @@ export const identityWasmConfig: tf.KernelConfig = {
   },
 };
 
+/** tfjs-backend-wasm's own Identity, kept while the sharing one replaces it. */
+let original: tf.KernelConfig | undefined;
+
 /**
- * Puts the sharing Identity in place of the wasm backend's own, once that is registered (the
- * backend registers its kernels when imported, after which a plain `registerKernel` would only
- * warn). Called when @lgpt/core loads, by `initBackend('wasm')` and before every lgpt custom
- * gradient, so it holds whichever of the two packages is imported first.
+ * Replaces tfjs-backend-wasm's copying Identity kernel with the buffer-sharing one (`share`
+ * true), or puts tfjs's own back (`share` false). It must run after the backend registered its
+ * kernels (importing it does), since a plain `registerKernel` would then only warn:
+ * `initBackend('wasm')` calls it (option `shareWasmIdentity`, default true); browser code that
+ * sets the backend itself calls it after `tf.setBackend('wasm')`. Importing lgpt replaces nothing.
  */
-export function shareWasmIdentity(): void {
+export function shareWasmIdentity(share = true): void {
   const current = tf.getKernel('Identity', 'wasm');
-  if (current === undefined || current.kernelFunc === identityWasmConfig.kernelFunc) return;
+  if (current === undefined) return;
+  const sharing = current.kernelFunc === identityWasmConfig.kernelFunc;
+  if (share === sharing) return;
   tf.unregisterKernel('Identity', 'wasm');
-  tf.registerKernel(identityWasmConfig);
+  if (share) {
+    original = current;
+    tf.registerKernel(identityWasmConfig);
+  } else if (original) {
+    tf.registerKernel(original);
+  }
 }
