@@ -40,8 +40,9 @@ export class SeedParaphraseGPT extends Module implements SeedTaskModel {
     });
   }
 
-  loss(logits: tf.Tensor, labels: tf.Tensor, _batchSize: number): tf.Scalar {
+  loss(inputIds: tf.Tensor, attentionMask: tf.Tensor, labels: tf.Tensor): tf.Scalar {
     return tf.tidy(() => {
+      const logits = this.forward(inputIds, attentionMask);
       const targets = tf.cast(tf.equal(tf.reshape(labels, [-1]), YES_TOKEN_ID), 'int32');
       return tf.mean(crossEntropyPerRow(logits, targets));
     });

@@ -164,17 +164,14 @@ export class LearnableGptRun {
    */
   async trainStep(batch: SeedBatch): Promise<number> {
     if (batch.labels === undefined) throw new Error('trainStep: the batch has no labels');
-    const unused = new Set(this.parametersWithoutGradient());
-    const params = this.model
-      .namedParameters({ trainableOnly: true })
-      .filter(([name]) => !unused.has(name))
-      .map(([, p]) => p);
+    // Parameters the loss never reaches (pooler_dense) get no gradient, and AdamW skips them.
+    const params = this.model.parameters({ trainableOnly: true });
     this.model.train();
     const [ids, mask, labels] = [batch.inputIds, batch.attentionMask, batch.labels].map(intTensor);
     try {
       const rows = ids.shape[0] as number;
       const { value, grads } = tf.variableGrads(
-        () => this.model.loss(this.model.forward(ids, mask), labels, this.batchSize ?? rows),
+        () => this.model.loss(ids, mask, labels, this.batchSize ?? rows),
         params,
       );
       this.optimizer.applyGradients(grads);

@@ -37,7 +37,15 @@ export class SeedSentimentClassifier extends Module implements SeedTaskModel {
     });
   }
 
-  loss(logits: tf.Tensor, labels: tf.Tensor, batchSize: number): tf.Scalar {
-    return tf.tidy(() => tf.div(tf.sum(crossEntropyPerRow(logits, labels)), batchSize));
+  loss(
+    inputIds: tf.Tensor,
+    attentionMask: tf.Tensor,
+    labels: tf.Tensor,
+    batchSize: number,
+  ): tf.Scalar {
+    return tf.tidy(() => {
+      const logits = this.forward(inputIds, attentionMask);
+      return tf.div(tf.sum(crossEntropyPerRow(logits, labels)), batchSize);
+    });
   }
 }

@@ -1,6 +1,6 @@
 import { Module, type Rng } from '@lgpt/core';
+import { causalLmLoss } from '@lgpt/gpt2';
 import * as tf from '@tensorflow/tfjs-core';
-import { crossEntropyPerRow } from './cross-entropy.js';
 import { SeedGPT2Model } from './gpt2-model.js';
 import type { SeedModelConfig } from './seed-config.js';
 import type { SeedTaskModel } from './task-model.js';
@@ -23,19 +23,25 @@ export class SeedSonnetGPT extends Module implements SeedTaskModel {
     return tf.tidy(() => this.gpt.hiddenStateToToken(this.gpt.forward(inputIds)));
   }
 
-  loss(logits: tf.Tensor, labels: tf.Tensor, _batchSize: number): tf.Scalar {
+  /**
+   * The same loss without ever holding the `[B, T, V]` logits: `causalLmLoss` shifts its labels by
+   * one, so it gets `labels` behind a placeholder column, and no label is ignored.
+   */
+  loss(inputIds: tf.Tensor, _attentionMask: tf.Tensor, labels: tf.Tensor): tf.Scalar {
+    const [batch, length] = inputIds.shape as [number, number];
+    if (labels.rank !== 2 || labels.shape[0] !== batch || labels.shape[1] !== length - 1) {
+      throw new RangeError(
+        `sonnet labels must be [${batch}, ${length - 1}] (input_ids[:, 1:]), got [${labels.shape}]`,
+      );
+    }
     return tf.tidy(() => {
-      const [batch, length, vocab] = logits.shape as [number, number, number];
-      if (labels.rank !== 2 || labels.shape[0] !== batch || labels.shape[1] !== length - 1) {
-        throw new RangeError(
-          `sonnet labels must be [${batch}, ${length - 1}] (input_ids[:, 1:]), got [${labels.shape}]`,
-        );
-      }
-      const predicting = tf.reshape(tf.slice(logits, [0, 0, 0], [batch, length - 1, vocab]), [
-        -1,
-        vocab,
-      ]);
-      return tf.mean(crossEntropyPerRow(predicting, labels));
+      const hidden = this.gpt.forward(inputIds) as tf.Tensor3D;
+      const shifted = tf.concat([tf.zeros([batch, 1], 'int32'), tf.cast(labels, 'int32')], 1);
+      return causalLmLoss(
+        hidden,
+        this.gpt.wordEmbedding.weight as tf.Tensor2D,
+        shifted as tf.Tensor2D,
+      );
     });
   }
 }

@@ -10,8 +10,13 @@ export interface SeedTaskModel extends Module {
   /** The class's `forward(input_ids, attention_mask)`: the logits its training loop reads. */
   forward(inputIds: tf.Tensor, attentionMask: tf.Tensor): tf.Tensor;
   /**
-   * The script's loss for `forward`'s logits and the labels as its collate function gives them.
+   * The script's training loss of a batch, labels as its collate function gives them.
    * `batchSize` is the script's `args.batch_size` (only the sentiment loss reads it).
    */
-  loss(logits: tf.Tensor, labels: tf.Tensor, batchSize: number): tf.Scalar;
+  loss(
+    inputIds: tf.Tensor,
+    attentionMask: tf.Tensor,
+    labels: tf.Tensor,
+    batchSize: number,
+  ): tf.Scalar;
 }
