@@ -53,5 +53,16 @@ export const SEED_TASK_DEFAULTS: Record<SeedTask, SeedTaskDefaults> = {
   },
 };
 
-/** Sampling defaults of `sonnet_generation.py:246-247`. */
-export const SEED_SONNET_SAMPLING = { temperature: 1.2, topP: 0.9 } as const;
+/** Sampling defaults of `sonnet_generation.py:246-247` and `generate`'s `max_length` (`:85`). */
+export const SEED_SONNET_SAMPLING = { temperature: 1.2, topP: 0.9, maxNewTokens: 128 } as const;
+
+/**
+ * Which epoch's model a script keeps for its predictions: the best dev accuracy for sentiment
+ * (`classifier.py:333`) and paraphrase (`paraphrase_detection.py:169`), the last epoch for sonnets
+ * (`sonnet_generation.py:202`, `generate_submission_sonnets` loads `{epochs-1}_…`).
+ */
+export const SEED_KEPT_EPOCH: Record<SeedTask, 'best' | 'last'> = {
+  sentiment: 'best',
+  paraphrase: 'best',
+  sonnet: 'last',
+};

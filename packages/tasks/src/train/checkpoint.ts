@@ -16,7 +16,8 @@ import {
  * the PEFT adapter
  * (`adapter/`, when LoRA trains — an adapter-only checkpoint); the fine-tuned GPT-2 as a Hugging
  * Face folder with its tokenizer (`model/`, when GPT-2's own weights train); the task head
- * (`head.safetensors`, when it has parameters). Frozen base weights are never copied.
+ * (`head.safetensors`, when it has parameters). Frozen base weights are never copied. A
+ * `learnable-gpt` recipe run writes its own weights (`seed.safetensors`).
  */
 export async function saveCheckpoint(
   target: string,
@@ -28,15 +29,19 @@ export async function saveCheckpoint(
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, RUN_FILE), `${JSON.stringify(config, null, 2)}\n`);
-  const { lm, peft, tokenizer } = run.loaded;
-  if (peft) {
-    await peft.savePretrained(join(dir, ADAPTER_DIR));
-  } else if (lm.namedParameters({ trainableOnly: true }).length > 0) {
-    await lm.savePretrained(join(dir, MODEL_DIR));
-    await tokenizer.savePretrained(join(dir, MODEL_DIR));
+  if ('recipe' in run.loaded) {
+    await run.loaded.save(dir);
+  } else {
+    const { lm, peft, tokenizer } = run.loaded;
+    if (peft) {
+      await peft.savePretrained(join(dir, ADAPTER_DIR));
+    } else if (lm.namedParameters({ trainableOnly: true }).length > 0) {
+      await lm.savePretrained(join(dir, MODEL_DIR));
+      await tokenizer.savePretrained(join(dir, MODEL_DIR));
+    }
+    const head = headParameters(run);
+    if (head.length) await writeSafetensors(join(dir, HEAD_FILE), Object.fromEntries(head));
   }
-  const head = headParameters(run);
-  if (head.length) await writeSafetensors(join(dir, HEAD_FILE), Object.fromEntries(head));
   await extra(dir);
   await rm(target, { recursive: true, force: true });
   await rename(dir, target);

@@ -4,13 +4,17 @@ import { join } from 'node:path';
 import { readSafetensors } from '@lgpt/core';
 import type { VariantName } from '@lgpt/gpt2';
 import * as tf from '@tensorflow/tfjs-core';
+import { openLearnableGptRun } from '../learnable-gpt/recipe-run.js';
 import { applyFineTuneMode, type FineTuneMode } from '../models/fine-tune.js';
 import { loadModel } from '../models/load-model.js';
+import type { RecipeName } from '../tasks/recipes.js';
 import { createTask, type TaskSettings } from '../tasks/registry.js';
 import type { TaskName, TaskRun } from '../tasks/types.js';
 
 /** Everything that defines a run's model and task; saved with each checkpoint as `run.json`. */
 export interface RunConfig {
+  /** lgpt's own recipe when absent (runs saved before recipes existed). */
+  recipe?: RecipeName;
   task: TaskName;
   model: string;
   variant: VariantName;
@@ -30,12 +34,14 @@ export const HEAD_FILE = 'head.safetensors';
 
 /**
  * Builds a run's task model from its config — or, with `checkpoint`, restores a saved one: its
- * fine-tuned GPT-2 folder and/or PEFT adapter, and its task head.
+ * fine-tuned GPT-2 folder and/or PEFT adapter, and its task head. A `learnable-gpt` recipe run
+ * builds the original code's model instead (`openLearnableGptRun`).
  */
 export async function openRun(
   config: RunConfig,
   options: { checkpoint?: string; log?: (line: string) => void } = {},
 ): Promise<TaskRun> {
+  if (config.recipe === 'learnable-gpt') return openLearnableGptRun(config, options);
   const log = options.log ?? (() => {});
   const saved = options.checkpoint ? savedWeights(options.checkpoint) : {};
   const loaded = await loadModel(

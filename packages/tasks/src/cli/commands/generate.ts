@@ -4,8 +4,10 @@ import { initBackend } from '@lgpt/core';
 import { loadModel } from '../../models/load-model.js';
 import { ADAPTER_DIR, MODEL_DIR, readRunConfig } from '../../train/run.js';
 import * as opt from '../options.js';
+import { generateLearnableGpt } from './generate-learnable-gpt.js';
 
 const FLAGS = [
+  'recipe',
   'model',
   'variant',
   'checkpoint',
@@ -41,8 +43,15 @@ export async function generateCommand(argv: string[]): Promise<void> {
   await initBackend(opt.backend((flags.backend as string) ?? 'wasm'));
   const seed = opt.numberFlag('seed', flags.seed, 11711, { integer: true, min: 0 });
   const checkpoint = flags.checkpoint as string | undefined;
-  const spec = checkpoint
-    ? await readRunConfig(checkpoint)
+  const savedConfig = checkpoint ? await readRunConfig(checkpoint) : null;
+  const recipe = savedConfig?.recipe ?? opt.recipe((flags.recipe as string) ?? 'lgpt');
+  if (recipe === 'learnable-gpt') {
+    const from = checkpoint && savedConfig ? { dir: checkpoint, config: savedConfig } : null;
+    await generateLearnableGpt(flags, prompt, seed, from);
+    return;
+  }
+  const spec = savedConfig
+    ? savedConfig
     : {
         model: (flags.model as string) ?? 'tiny',
         variant: opt.variant((flags.variant as string) ?? 'base'),

@@ -3,8 +3,10 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { initBackend } from '@lgpt/core';
 import { variantSwitches } from '@lgpt/gpt2';
+import { SEED_KEPT_EPOCH } from '../../learnable-gpt/recipe-defaults.js';
 import { defaultFineTuneMode, trainableSummary } from '../../models/fine-tune.js';
 import type { TaskName } from '../../tasks/types.js';
+import { MetricsFile } from '../../train/metrics-file.js';
 import { openRun, type RunConfig, readRunConfig } from '../../train/run.js';
 import {
   canResume,
@@ -13,9 +15,11 @@ import {
   type TrainSummary,
   train,
 } from '../../train/trainer.js';
+import { seedRunConfig, seedTrainDefaults, seedVariantFlag } from '../learnable-gpt-flags.js';
 import * as opt from '../options.js';
 
 export const TRAIN_FLAGS = [
+  'recipe',
   'model',
   'variant',
   'backend',
@@ -62,6 +66,8 @@ export async function trainCommand(argv: string[]): Promise<void> {
 
 export interface TrainResult {
   summary: TrainSummary;
+  /** The epoch whose model the predictions come from: the best one, or the last (the original's sonnets). */
+  kept: { which: 'best' | 'last'; epoch: number | null; dev: Record<string, number> | null };
   outDir: string;
   trainable: string;
   predictions: string[];
@@ -71,15 +77,29 @@ export interface TrainResult {
 export async function trainTask(name: TaskName, flags: opt.ParsedFlags): Promise<TrainResult> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   // Every flag is checked before anything is created or loaded.
-  const variant = opt.variant((flags.variant as string) ?? 'base');
   const resume = flags.resume === true;
-  const outDir = resolve((flags.out as string) ?? join('runs', `${name}-${variant}`));
-  const fresh = resume ? null : runConfig(name, variant, flags);
-  const settings = trainSettings(name, flags, outDir, log);
-  const backend = opt.backend((flags.backend as string) ?? 'wasm');
+  const flagRecipe = opt.recipe((flags.recipe as string) ?? 'lgpt');
+  const learnableGpt = flagRecipe === 'learnable-gpt';
+  const variant = learnableGpt
+    ? seedVariantFlag(flags.variant as string | undefined)
+    : opt.variant((flags.variant as string) ?? 'base');
+  const outDir = resolve(
+    (flags.out as string) ??
+      join('runs', learnableGpt ? `${name}-learnable-gpt-${variant}` : `${name}-${variant}`),
+  );
   if (resume && !canResume(outDir)) {
     throw new opt.UsageError(`--resume: ${outDir} has no run to resume (no last/trainer.json)`);
   }
+  const saved = resume ? await readRunConfig(join(outDir, 'last')) : null;
+  const recipe = saved?.recipe ?? 'lgpt';
+  if (saved && flags.recipe !== undefined && flagRecipe !== recipe) {
+    throw new opt.UsageError(`--resume: ${outDir} was trained with --recipe ${recipe}`);
+  }
+  const lgptConfig = resume ? null : runConfig(name, variant, flags);
+  const fresh = lgptConfig && learnableGpt ? seedRunConfig(name, lgptConfig, flags) : lgptConfig;
+  const defaults = (saved?.recipe ?? flagRecipe) === 'learnable-gpt' ? seedTrainDefaults(name) : {};
+  const settings = trainSettings(name, flags, outDir, log, defaults);
+  const backend = opt.backend((flags.backend as string) ?? 'wasm');
   if (!resume && existsSync(outDir)) {
     if (!flags.overwrite) {
       throw new opt.UsageError(
@@ -90,9 +110,14 @@ export async function trainTask(name: TaskName, flags: opt.ParsedFlags): Promise
   }
   await mkdir(outDir, { recursive: true });
   await initBackend(backend);
-  const config = fresh ?? (await readRunConfig(join(outDir, 'last')));
+  const config = fresh ?? (saved as RunConfig);
   const run = await openRun(config, { checkpoint: resume ? join(outDir, 'last') : undefined, log });
   const trainable = trainableSummary(run.head);
+  if (config.recipe === 'learnable-gpt') {
+    log(
+      `recipe learnable-gpt (the original code's model, loss and defaults): ${settings.epochs} epochs, batch ${settings.batchSize}, lr ${settings.lr}, no schedule, no clipping`,
+    );
+  }
   log(
     `${name}: ${run.loaded.source}, variant ${config.variant}, ${config.fineTuneMode}; ${trainable}`,
   );
@@ -101,17 +126,39 @@ export async function trainTask(name: TaskName, flags: opt.ParsedFlags): Promise
   const lr = settings.lr ?? (fullPretrained ? 1e-5 : 1e-3);
   const summary = await train(run, config, { ...settings, lr });
   run.head.dispose();
-  // As the reference: predictions come from the best checkpoint.
-  const best = await openRun(config, { checkpoint: join(outDir, 'best') });
-  best.head.eval();
+  // As the reference: predictions come from the best checkpoint (the original's sonnets: the last).
+  const kept = await keptEpoch(config, summary, outDir);
+  const keptRun = await openRun(config, { checkpoint: join(outDir, kept.which) });
+  keptRun.head.eval();
   await mkdir(join(outDir, 'predictions'), { recursive: true });
-  const predictions = await best.predict(join(outDir, 'predictions'), true);
-  best.head.dispose();
+  const predictions = await keptRun.predict(join(outDir, 'predictions'), true);
+  keptRun.head.dispose();
   log(
-    `best ${name} dev: ${JSON.stringify(summary.best)} (epoch ${summary.bestEpoch}), ${summary.seconds.toFixed(0)} s`,
+    `${kept.which} ${name} dev: ${JSON.stringify(kept.dev)} (epoch ${kept.epoch}), ${summary.seconds.toFixed(0)} s`,
   );
   for (const file of predictions) log(`wrote ${file}`);
-  return { summary, outDir, trainable, predictions };
+  return { summary, kept, outDir, trainable, predictions };
+}
+
+/** The checkpoint the run's recipe keeps, with its epoch and dev metrics. */
+async function keptEpoch(
+  config: RunConfig,
+  summary: TrainSummary,
+  outDir: string,
+): Promise<TrainResult['kept']> {
+  const which = config.recipe === 'learnable-gpt' ? SEED_KEPT_EPOCH[config.task] : 'best';
+  if (which === 'best') return { which, epoch: summary.bestEpoch, dev: summary.best };
+  const { records } = await MetricsFile.open(join(outDir, 'metrics.json'));
+  const last = records.at(-1) ?? null;
+  const dev = last
+    ? Object.fromEntries(
+        Object.entries(last).filter(
+          (entry): entry is [string, number] =>
+            entry[0].startsWith('dev_') && typeof entry[1] === 'number',
+        ),
+      )
+    : null;
+  return { which, epoch: typeof last?.epoch === 'number' ? last.epoch : null, dev };
 }
 
 function runConfig(
@@ -157,22 +204,29 @@ function trainSettings(
   flags: opt.ParsedFlags,
   outDir: string,
   log: (line: string) => void,
+  recipeDefaults: Partial<TrainOptions>,
 ): Omit<TrainOptions, 'lr'> & { lr: number | undefined } {
-  const clipNorm = opt.numberFlag('clip-norm', flags['clip-norm'], TRAIN_DEFAULTS.clipNorm, {
+  const defaults = {
+    ...TRAIN_DEFAULTS,
+    epochs: DEFAULT_EPOCHS[name],
+    batchSize: DEFAULT_BATCH[name],
+    ...recipeDefaults,
+  };
+  const clipNorm = opt.numberFlag('clip-norm', flags['clip-norm'], defaults.clipNorm ?? 0, {
     min: 0,
   });
   return {
-    epochs: opt.numberFlag('epochs', flags.epochs, DEFAULT_EPOCHS[name], { integer: true, min: 1 }),
-    batchSize: opt.numberFlag('batch-size', flags['batch-size'], DEFAULT_BATCH[name], {
+    epochs: opt.numberFlag('epochs', flags.epochs, defaults.epochs, { integer: true, min: 1 }),
+    batchSize: opt.numberFlag('batch-size', flags['batch-size'], defaults.batchSize, {
       integer: true,
       min: 1,
     }),
-    lr: flags.lr === undefined ? undefined : opt.numberFlag('lr', flags.lr, 0, { min: 0 }),
-    weightDecay: opt.numberFlag('weight-decay', flags['weight-decay'], TRAIN_DEFAULTS.weightDecay, {
+    lr: flags.lr === undefined ? defaults.lr : opt.numberFlag('lr', flags.lr, 0, { min: 0 }),
+    weightDecay: opt.numberFlag('weight-decay', flags['weight-decay'], defaults.weightDecay, {
       min: 0,
     }),
-    schedule: opt.schedule((flags.schedule as string) ?? TRAIN_DEFAULTS.schedule),
-    warmupSteps: opt.numberFlag('warmup-steps', flags['warmup-steps'], TRAIN_DEFAULTS.warmupSteps, {
+    schedule: opt.schedule((flags.schedule as string) ?? defaults.schedule),
+    warmupSteps: opt.numberFlag('warmup-steps', flags['warmup-steps'], defaults.warmupSteps, {
       integer: true,
       min: 0,
     }),
@@ -180,7 +234,7 @@ function trainSettings(
     gradAccumulation: opt.numberFlag(
       'grad-accumulation',
       flags['grad-accumulation'],
-      TRAIN_DEFAULTS.gradAccumulation,
+      defaults.gradAccumulation,
       {
         integer: true,
         min: 1,
