@@ -3,7 +3,7 @@ import type { GPT2Config } from '@lgpt/gpt2';
 import * as tf from '@tensorflow/tfjs-core';
 import { AdamW } from '../optim/adamw.js';
 import { buildSeedTaskModel } from './build-model.js';
-import { applySeedFineTuneMode } from './fine-tune.js';
+import { applySeedFineTuneMode, checkSeedFineTuneMode } from './fine-tune.js';
 import {
   SEED_TASK_DEFAULTS,
   type SeedFineTuneMode,
@@ -93,6 +93,7 @@ export class LearnableGptRun {
   ): LearnableGptRun {
     const resolvedTask = seedTask(task);
     const resolvedVariant = seedVariant(variant);
+    checkRunOptions(resolvedTask, options);
     const sizes = seedStateDictSizes(resolvedTask, stateDict);
     const nHead = options.config?.nHead ?? sizes.nHead;
     if (nHead === null) {
@@ -106,6 +107,7 @@ export class LearnableGptRun {
       seedDropouts(options.dropout),
     );
     const rng = options.rng ?? getDefaultRng();
+    // Every option is checked above: from here on, a failure can only come from the state dict.
     const model = withoutInit(() => buildSeedTaskModel(resolvedTask, config, sizes.numLabels, rng));
     try {
       model.loadStateDict(stateDict);
@@ -123,6 +125,7 @@ export class LearnableGptRun {
     model: SeedTaskModel,
     options: Pick<LearnableGptRunOptions, 'fineTuneMode' | 'optimizer' | 'batchSize'>,
   ): LearnableGptRun {
+    checkRunOptions(task, options);
     const defaults = SEED_TASK_DEFAULTS[task];
     applySeedFineTuneMode(model, options.fineTuneMode ?? defaults.fineTuneMode);
     const optimizer = new AdamW({
@@ -130,12 +133,6 @@ export class LearnableGptRun {
       ...options.optimizer,
       correctBias: true,
     });
-    if (
-      options.batchSize !== undefined &&
-      !(Number.isInteger(options.batchSize) && options.batchSize > 0)
-    ) {
-      throw new RangeError(`batchSize must be a positive integer, got ${options.batchSize}`);
-    }
     return new LearnableGptRun(task, variant, model, optimizer, options.batchSize ?? null);
   }
 
@@ -210,5 +207,16 @@ export class LearnableGptRun {
   dispose(): void {
     this.model.dispose();
     this.optimizer.dispose();
+  }
+}
+
+function checkRunOptions(
+  task: SeedTask,
+  options: Pick<LearnableGptRunOptions, 'fineTuneMode' | 'batchSize'>,
+): void {
+  if (options.fineTuneMode !== undefined) checkSeedFineTuneMode(task, options.fineTuneMode);
+  const { batchSize } = options;
+  if (batchSize !== undefined && !(Number.isInteger(batchSize) && batchSize > 0)) {
+    throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
   }
 }
