@@ -1,145 +1,76 @@
 import { ACTIVATIONS } from './activations.js';
 
-/**
- * The fields of Hugging Face's `GPT2Config` this model reads, in camelCase. `config.json` keeps its
- * snake_case names (`n_embd`, `layer_norm_epsilon`, …); `GPT2Config.fromJSON` / `toJSON` convert.
- */
-export interface GPT2ConfigFields {
-  vocabSize: number;
-  nPositions: number;
-  nEmbd: number;
-  nLayer: number;
-  nHead: number;
-  /** Width of the MLP; `null` means 4 × `nEmbd`. */
-  nInner: number | null;
-  /** A Hugging Face activation name: `gelu_new` (GPT-2), `gelu`, `relu`, `silu`, … */
-  activationFunction: string;
-  residPdrop: number;
-  embdPdrop: number;
-  attnPdrop: number;
-  layerNormEpsilon: number;
-  initializerRange: number;
-  bosTokenId: number | null;
-  eosTokenId: number | null;
-  padTokenId: number | null;
-  scaleAttnWeights: boolean;
-  scaleAttnByInverseLayerIdx: boolean;
-  /** Only changes fp16 numerics in PyTorch; read and kept, no effect in float32. */
-  reorderAndUpcastAttn: boolean;
-  tieWordEmbeddings: boolean;
-  // The adapter switches of Learnable-GPT, filled in by the adapter packages.
-  useKan: boolean;
-  useLora: boolean;
-  useGraph: boolean;
-  /** A PEFT-style LoRA config (`r`, `lora_alpha`, `target_modules`, …), kept as written. */
-  loraConfig: Record<string, unknown> | null;
-  /** Options of the KAN MLP (`hidden_size`, and efficient-kan's `grid_size`, `spline_order`, …). */
-  kanConfig: Record<string, unknown> | null;
-  hiddenDropoutProb: number;
-  hiddenHybridDropoutProb: number;
+type JsonType = 'number' | 'string' | 'boolean';
+
+/** One `GPT2Config` field: its `config.json` name, Hugging Face's default, its JSON type. */
+function field<T extends number | string | boolean>(json: string, defaultValue: T) {
+  const type = typeof defaultValue as JsonType;
+  return { json, default: defaultValue as unknown as Widen<T>, type, nullable: false };
 }
 
-/** Each field's name in `config.json`. */
-const JSON_NAMES: Record<keyof GPT2ConfigFields, string> = {
-  vocabSize: 'vocab_size',
-  nPositions: 'n_positions',
-  nEmbd: 'n_embd',
-  nLayer: 'n_layer',
-  nHead: 'n_head',
-  nInner: 'n_inner',
-  activationFunction: 'activation_function',
-  residPdrop: 'resid_pdrop',
-  embdPdrop: 'embd_pdrop',
-  attnPdrop: 'attn_pdrop',
-  layerNormEpsilon: 'layer_norm_epsilon',
-  initializerRange: 'initializer_range',
-  bosTokenId: 'bos_token_id',
-  eosTokenId: 'eos_token_id',
-  padTokenId: 'pad_token_id',
-  scaleAttnWeights: 'scale_attn_weights',
-  scaleAttnByInverseLayerIdx: 'scale_attn_by_inverse_layer_idx',
-  reorderAndUpcastAttn: 'reorder_and_upcast_attn',
-  tieWordEmbeddings: 'tie_word_embeddings',
-  useKan: 'use_kan',
-  useLora: 'use_lora',
-  useGraph: 'use_graph',
-  loraConfig: 'lora_config',
-  kanConfig: 'kan_config',
-  hiddenDropoutProb: 'hidden_dropout_prob',
-  hiddenHybridDropoutProb: 'hidden_hybrid_dropout_prob',
+type Widen<T> = T extends number ? number : T extends string ? string : boolean;
+
+/** A field that may also be `null` in `config.json`. */
+function nullable(json: string, defaultValue: number | null) {
+  return { json, default: defaultValue, type: 'number' as JsonType, nullable: true };
+}
+
+/**
+ * Hugging Face's `GPT2Config` fields this model reads, declared once: camelCase name → `config.json`
+ * name (snake_case), default (`GPT2Config()` = GPT-2 small) and JSON type. The `GPT2ConfigFields`
+ * type, the defaults, `fromJSON`'s type checks and `toJSON` all come from this table.
+ */
+const FIELDS = {
+  vocabSize: field('vocab_size', 50257),
+  nPositions: field('n_positions', 1024),
+  nEmbd: field('n_embd', 768),
+  nLayer: field('n_layer', 12),
+  nHead: field('n_head', 12),
+  /** Width of the MLP; `null` means 4 × `nEmbd`. */
+  nInner: nullable('n_inner', null),
+  /** A Hugging Face activation name: `gelu_new` (GPT-2), `gelu`, `relu`, `silu`, … */
+  activationFunction: field('activation_function', 'gelu_new'),
+  residPdrop: field('resid_pdrop', 0.1),
+  embdPdrop: field('embd_pdrop', 0.1),
+  attnPdrop: field('attn_pdrop', 0.1),
+  layerNormEpsilon: field('layer_norm_epsilon', 1e-5),
+  initializerRange: field('initializer_range', 0.02),
+  bosTokenId: nullable('bos_token_id', 50256),
+  eosTokenId: nullable('eos_token_id', 50256),
+  padTokenId: nullable('pad_token_id', null),
+  scaleAttnWeights: field('scale_attn_weights', true),
+  scaleAttnByInverseLayerIdx: field('scale_attn_by_inverse_layer_idx', false),
+  /** Only changes fp16 numerics in PyTorch; read and kept, no effect in float32. */
+  reorderAndUpcastAttn: field('reorder_and_upcast_attn', false),
+  tieWordEmbeddings: field('tie_word_embeddings', true),
 };
 
-/** Hugging Face's `GPT2Config()` defaults (= GPT-2 small), plus the adapter switches off. */
-export const GPT2_DEFAULTS: Readonly<GPT2ConfigFields> = Object.freeze({
-  vocabSize: 50257,
-  nPositions: 1024,
-  nEmbd: 768,
-  nLayer: 12,
-  nHead: 12,
-  nInner: null,
-  activationFunction: 'gelu_new',
-  residPdrop: 0.1,
-  embdPdrop: 0.1,
-  attnPdrop: 0.1,
-  layerNormEpsilon: 1e-5,
-  initializerRange: 0.02,
-  bosTokenId: 50256,
-  eosTokenId: 50256,
-  padTokenId: null,
-  scaleAttnWeights: true,
-  scaleAttnByInverseLayerIdx: false,
-  reorderAndUpcastAttn: false,
-  tieWordEmbeddings: true,
-  useKan: false,
-  useLora: false,
-  useGraph: false,
-  loraConfig: null,
-  kanConfig: null,
-  hiddenDropoutProb: 0.1,
-  hiddenHybridDropoutProb: 0.1,
-});
+type FieldName = keyof typeof FIELDS;
+
+/** The fields of Hugging Face's `GPT2Config`, in camelCase (`config.json` keeps snake_case). */
+export type GPT2ConfigFields = { [K in FieldName]: (typeof FIELDS)[K]['default'] };
+
+const FIELD_NAMES = Object.keys(FIELDS) as FieldName[];
+
+/** Hugging Face's `GPT2Config()` defaults (= GPT-2 small). */
+export const GPT2_DEFAULTS: Readonly<GPT2ConfigFields> = Object.freeze(
+  Object.fromEntries(FIELD_NAMES.map((name) => [name, FIELDS[name].default])) as GPT2ConfigFields,
+);
 
 const POSITIVE_INTEGERS = ['vocabSize', 'nPositions', 'nEmbd', 'nLayer', 'nHead'] as const;
-const PROBABILITIES = [
-  'residPdrop',
-  'embdPdrop',
-  'attnPdrop',
-  'hiddenDropoutProb',
-  'hiddenHybridDropoutProb',
-] as const;
+const PROBABILITIES = ['residPdrop', 'embdPdrop', 'attnPdrop'] as const;
+
+/** The typed fields of a `GPT2Config`, declared by the table above rather than one by one. */
+export interface GPT2Config extends GPT2ConfigFields {}
 
 /**
  * A GPT-2 configuration that reads and writes Hugging Face's `config.json`. Keys it does not model
- * (`architectures`, `task_specific_params`, `n_ctx`, …) are kept in `extra` and written back, as
- * Hugging Face keeps unknown keys.
+ * (`architectures`, `task_specific_params`, `n_ctx`, an adapter's own settings such as
+ * Learnable-GPT's `use_kan`, …) are kept in `extra` and written back, as transformers keeps
+ * unknown keys; whoever owns them reads them from there.
  */
-export class GPT2Config implements GPT2ConfigFields {
-  vocabSize!: number;
-  nPositions!: number;
-  nEmbd!: number;
-  nLayer!: number;
-  nHead!: number;
-  nInner!: number | null;
-  activationFunction!: string;
-  residPdrop!: number;
-  embdPdrop!: number;
-  attnPdrop!: number;
-  layerNormEpsilon!: number;
-  initializerRange!: number;
-  bosTokenId!: number | null;
-  eosTokenId!: number | null;
-  padTokenId!: number | null;
-  scaleAttnWeights!: boolean;
-  scaleAttnByInverseLayerIdx!: boolean;
-  reorderAndUpcastAttn!: boolean;
-  tieWordEmbeddings!: boolean;
-  useKan!: boolean;
-  useLora!: boolean;
-  useGraph!: boolean;
-  loraConfig!: Record<string, unknown> | null;
-  kanConfig!: Record<string, unknown> | null;
-  hiddenDropoutProb!: number;
-  hiddenHybridDropoutProb!: number;
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the constructor assigns every field.
+export class GPT2Config {
   /** `config.json` keys this class does not model, written back unchanged. */
   extra: Record<string, unknown>;
 
@@ -157,16 +88,17 @@ export class GPT2Config implements GPT2ConfigFields {
     if (json.add_cross_attention === true) {
       throw new Error(`${source}: add_cross_attention is not supported (decoder-only GPT-2)`);
     }
-    const fields: Partial<Record<keyof GPT2ConfigFields, unknown>> = {};
+    const fields: Partial<Record<FieldName, unknown>> = {};
     const known = new Set<string>();
-    for (const [field, key] of Object.entries(JSON_NAMES) as [keyof GPT2ConfigFields, string][]) {
+    for (const name of FIELD_NAMES) {
+      const key = FIELDS[name].json;
       known.add(key);
-      if (key in json) fields[field] = json[key];
+      if (key in json) fields[name] = json[key];
     }
     // Very old configs name the context `n_ctx` only.
     if (!('n_positions' in json) && typeof json.n_ctx === 'number') fields.nPositions = json.n_ctx;
     for (const [field, value] of Object.entries(fields)) {
-      checkType(field as keyof GPT2ConfigFields, value, source);
+      checkType(field as FieldName, value, source);
     }
     const extra = Object.fromEntries(Object.entries(json).filter(([key]) => !known.has(key)));
     try {
@@ -179,23 +111,17 @@ export class GPT2Config implements GPT2ConfigFields {
   /** The `config.json` object (snake_case), with `model_type` and the unknown keys kept. */
   toJSON(): Record<string, unknown> {
     const out: Record<string, unknown> = { model_type: 'gpt2', ...this.extra };
-    for (const [field, key] of Object.entries(JSON_NAMES) as [keyof GPT2ConfigFields, string][]) {
-      out[key] = this[field];
-    }
+    for (const name of FIELD_NAMES) out[FIELDS[name].json] = this[name];
     return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : 1)));
   }
 
-  /** A copy with some fields changed. */
-  with(fields: Partial<GPT2ConfigFields>): GPT2Config {
-    return new GPT2Config({ ...this.fields(), ...fields }, this.extra);
+  /** A copy with some fields changed and, optionally, some `extra` keys set. */
+  with(fields: Partial<GPT2ConfigFields>, extra: Record<string, unknown> = {}): GPT2Config {
+    return new GPT2Config({ ...this.fields(), ...fields }, { ...this.extra, ...extra });
   }
 
   fields(): GPT2ConfigFields {
-    const out = {} as Record<keyof GPT2ConfigFields, unknown>;
-    for (const field of Object.keys(JSON_NAMES) as (keyof GPT2ConfigFields)[]) {
-      out[field] = this[field];
-    }
-    return out as unknown as GPT2ConfigFields;
+    return Object.fromEntries(FIELD_NAMES.map((name) => [name, this[name]])) as GPT2ConfigFields;
   }
 
   /** The MLP width (`n_inner`, or 4 × `n_embd`). */
@@ -210,7 +136,7 @@ export class GPT2Config implements GPT2ConfigFields {
   private validate(): void {
     for (const field of POSITIVE_INTEGERS) {
       if (!Number.isInteger(this[field]) || this[field] <= 0) {
-        throw new Error(`${JSON_NAMES[field]} must be a positive integer, got ${this[field]}`);
+        throw new Error(`${FIELDS[field].json} must be a positive integer, got ${this[field]}`);
       }
     }
     if (this.nEmbd % this.nHead !== 0) {
@@ -221,7 +147,7 @@ export class GPT2Config implements GPT2ConfigFields {
     }
     for (const field of PROBABILITIES) {
       if (!(this[field] >= 0 && this[field] < 1)) {
-        throw new Error(`${JSON_NAMES[field]} must be in [0, 1), got ${this[field]}`);
+        throw new Error(`${FIELDS[field].json} must be in [0, 1), got ${this[field]}`);
       }
     }
     if (!(this.layerNormEpsilon > 0)) {
@@ -236,7 +162,7 @@ export class GPT2Config implements GPT2ConfigFields {
       const id = this[field];
       if (id !== null && (!Number.isInteger(id) || id < 0 || id >= this.vocabSize)) {
         throw new Error(
-          `${JSON_NAMES[field]} ${id} is outside the vocabulary [0, ${this.vocabSize})`,
+          `${FIELDS[field].json} ${id} is outside the vocabulary [0, ${this.vocabSize})`,
         );
       }
     }
@@ -249,29 +175,12 @@ function definedOnly<T extends object>(fields: T): Partial<T> {
   ) as Partial<T>;
 }
 
-const NULLABLE = new Set<keyof GPT2ConfigFields>([
-  'nInner',
-  'bosTokenId',
-  'eosTokenId',
-  'padTokenId',
-  'loraConfig',
-  'kanConfig',
-]);
-
-/** The JSON type of each field's value (besides `null` for the nullable ones). */
-function jsonType(field: keyof GPT2ConfigFields): string {
-  if (field === 'nInner' || field.endsWith('TokenId')) return 'number';
-  if (field === 'loraConfig' || field === 'kanConfig') return 'object';
-  return typeof GPT2_DEFAULTS[field];
-}
-
 /** Fails on a `config.json` value of the wrong JSON type, naming the key. */
-function checkType(field: keyof GPT2ConfigFields, value: unknown, source: string): void {
-  if (value === null && NULLABLE.has(field)) return;
+function checkType(name: FieldName, value: unknown, source: string): void {
+  const { json, type, nullable } = FIELDS[name];
+  if (value === null && nullable) return;
   const actual = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
-  if (actual !== jsonType(field)) {
-    throw new Error(
-      `${source}: ${JSON_NAMES[field]} must be a ${jsonType(field)}, got ${JSON.stringify(value)}`,
-    );
+  if (actual !== type) {
+    throw new Error(`${source}: ${json} must be a ${type}, got ${JSON.stringify(value)}`);
   }
 }

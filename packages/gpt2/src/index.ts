@@ -43,17 +43,3 @@ export {
   type GPT2TokenizerOptions,
 } from './tokenizer/tokenizer.js';
 export { END_OF_TEXT, type Vocabulary } from './tokenizer/vocabulary.js';
-export { applyLoraVariant } from './variants/apply-lora.js';
-export { GraphSubLayer } from './variants/graph-sublayer.js';
-export { KANMLP } from './variants/kan-mlp.js';
-export {
-  GRAPH_LAYER_NAME,
-  newModuleKeys,
-  unusedCheckpointKeys,
-  VARIANT_NAMES,
-  type VariantName,
-  type VariantSwitches,
-  variantExtensions,
-  variantLoraConfig,
-  variantSwitches,
-} from './variants/variant.js';

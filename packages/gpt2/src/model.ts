@@ -7,12 +7,11 @@ import { type IntMatrix, toIntTensor } from './inputs.js';
 import { type LayerKV, type PastKeyValues, pastLength } from './kv-cache.js';
 import type { LayerRngs } from './rngs.js';
 import { tidyObject } from './tidy.js';
-import { variantExtensions } from './variants/variant.js';
 
 export interface GPT2ModelOptions extends LayerRngs {
   /**
-   * Hooks applied to every block. Default: what the config's switches ask for (a KAN MLP with
-   * `use_kan`, graph attention with `use_graph`; see `variantExtensions`).
+   * Hooks applied to every block: how it builds its MLP, extra residual sub-layers. Default: none
+   * (plain GPT-2). Adapters such as Learnable-GPT's variants (`@lgpt/tasks`) come in here.
    */
   extensions?: BlockExtensions;
 }
@@ -57,15 +56,7 @@ export class GPT2Model extends Module {
     options: GPT2ModelOptions = {},
   ) {
     super();
-    const { initRng, dropoutRng, extensions = variantExtensions(config) } = options;
-    if (config.useKan && !extensions.createMlp) {
-      throw new Error('config has use_kan = true but no createMlp extension builds the KAN MLP');
-    }
-    if (config.useGraph && !extensions.createExtraLayers) {
-      throw new Error(
-        'config has use_graph = true but no createExtraLayers extension builds the graph layer',
-      );
-    }
+    const { initRng, dropoutRng, extensions = {} } = options;
     const std = config.initializerRange;
     this.wte = this.registerModule(
       'wte',
@@ -136,6 +127,13 @@ export class GPT2Model extends Module {
       if (useCache) result.pastKeyValues = presents;
       return result;
     });
+  }
+
+  /** False when a block has a sub-layer that needs the whole sequence at every step. */
+  get supportsKvCache(): boolean {
+    return Array.from({ length: this.h.length }, (_, i) => this.h.at(i)).every(
+      (block) => block.supportsKvCache,
+    );
   }
 
   private positionIds(

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { GPT2_PRESET_NAMES, GPT2Config, gpt2Preset } from '../src/index.js';
+import { GPT2_DEFAULTS, GPT2_PRESET_NAMES, GPT2Config, gpt2Preset } from '../src/index.js';
 import { MODEL_DIR } from './support/fixtures.js';
 
 const fixtureJson = () => JSON.parse(readFileSync(`${MODEL_DIR}/config.json`, 'utf8'));
@@ -27,24 +27,30 @@ describe('GPT2Config', () => {
     for (const [key, value] of Object.entries(json)) expect(written[key], key).toEqual(value);
   });
 
-  it('keeps the adapter switches as snake_case keys', () => {
-    const config = GPT2Config.fromJSON({
-      ...fixtureJson(),
+  it("keeps keys it does not model (an adapter's settings) in extra and writes them back", () => {
+    const adapterKeys = {
       use_kan: true,
-      use_graph: true,
       lora_config: { r: 4, lora_alpha: 8, target_modules: ['c_attn'] },
       hidden_dropout_prob: 0.2,
-    });
-    expect(config.useKan).toBe(true);
-    expect(config.useGraph).toBe(true);
-    expect(config.useLora).toBe(false);
-    expect(config.loraConfig).toEqual({ r: 4, lora_alpha: 8, target_modules: ['c_attn'] });
-    expect(config.hiddenDropoutProb).toBe(0.2);
-    const json = config.toJSON();
-    expect(json.use_kan).toBe(true);
-    expect(json.use_lora).toBe(false);
-    expect(json.lora_config).toEqual(config.loraConfig);
-    expect(json.hidden_hybrid_dropout_prob).toBe(config.hiddenHybridDropoutProb);
+    };
+    const config = GPT2Config.fromJSON({ ...fixtureJson(), ...adapterKeys });
+    expect(config.extra).toMatchObject(adapterKeys);
+    expect(config.toJSON()).toMatchObject(adapterKeys);
+    expect(Object.keys(config.fields())).not.toContain('use_kan');
+    const changed = config.with({ nLayer: 1 }, { use_kan: false });
+    expect(changed.extra.use_kan).toBe(false);
+    expect(changed.extra.lora_config).toEqual(adapterKeys.lora_config);
+    expect(changed.nLayer).toBe(1);
+  });
+
+  it('declares 19 Hugging Face fields with their JSON names and types', () => {
+    expect(Object.keys(GPT2_DEFAULTS)).toHaveLength(19);
+    expect(() => GPT2Config.fromJSON({ n_embd: '768' })).toThrow(/n_embd must be a number/);
+    expect(() => GPT2Config.fromJSON({ scale_attn_weights: 1 })).toThrow(
+      /scale_attn_weights must be a boolean/,
+    );
+    expect(GPT2Config.fromJSON({ bos_token_id: null, n_inner: null }).bosTokenId).toBeNull();
+    expect(() => GPT2Config.fromJSON({ n_layer: null })).toThrow(/n_layer must be a number/);
   });
 
   it('has the GPT-2 presets and a tiny one with the real vocabulary', () => {

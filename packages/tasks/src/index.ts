@@ -136,3 +136,23 @@ export {
   type ProgressUpdate,
 } from './train/progress.js';
 export { type WriteOptions, writeTextFile } from './train/write-file.js';
+export { applyLoraVariant } from './variants/apply-lora.js';
+export { GraphSubLayer } from './variants/graph-sublayer.js';
+export { KANMLP } from './variants/kan-mlp.js';
+export {
+  GRAPH_LAYER_NAME,
+  newModuleKeys,
+  VARIANT_NAMES,
+  type VariantName,
+  type VariantSwitches,
+  variantExtensions,
+  variantLoraConfig,
+  variantSwitches,
+} from './variants/variant.js';
+export {
+  type VariantConfig,
+  variantConfig,
+  variantJson,
+  withVariant,
+} from './variants/variant-config.js';
+export { createVariantModel, loadVariantModel } from './variants/variant-model.js';

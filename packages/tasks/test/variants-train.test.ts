@@ -1,6 +1,5 @@
 import { rm } from 'node:fs/promises';
 import { describeBackends } from '@lgpt/core/testing';
-import { VARIANT_NAMES, type VariantName } from '@lgpt/gpt2';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
@@ -9,6 +8,8 @@ import {
   defaultFineTuneMode,
   loadModel,
   SentimentClassifier,
+  VARIANT_NAMES,
+  type VariantName,
 } from '../src/index.js';
 import { fixtureCheckpoint } from './support/fixture-model.js';
 

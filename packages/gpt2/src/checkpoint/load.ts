@@ -5,25 +5,29 @@ import {
   StateDictError,
   withoutInit,
 } from '@lgpt/core';
+import type { BlockExtensions } from '../block.js';
 import type { GPT2Config, GPT2ConfigFields } from '../config.js';
 import type { GPT2ModelOptions } from '../model.js';
-import { newModuleKeys, unusedCheckpointKeys, variantExtensions } from '../variants/variant.js';
 import { findWeights, readConfig } from './files.js';
 import { modelKey, TIED_HEAD_KEY } from './keys.js';
 
-export interface LoadPretrainedOptions extends Omit<GPT2ModelOptions, 'initRng'> {
+export interface LoadPretrainedOptions extends Omit<GPT2ModelOptions, 'initRng' | 'extensions'> {
   /**
-   * Changes to the stored config (e.g. `{ embdPdrop: 0 }`, or a variant's switches
-   * `{ useKan: true }`), applied before the model is built.
+   * Hooks applied to every block (see `GPT2ModelOptions`), or a function choosing them from the
+   * stored config (after `configOverrides` / `extraOverrides`), e.g. from an adapter's own keys.
    */
+  extensions?: BlockExtensions | ((config: GPT2Config) => BlockExtensions);
+  /** Changes to the stored config (e.g. `{ embdPdrop: 0 }`), applied before the model is built. */
   configOverrides?: Partial<GPT2ConfigFields>;
+  /** `extra` keys to set on the stored config (an adapter's own settings), before the build. */
+  extraOverrides?: Record<string, unknown>;
 }
 
 /** What loading did besides filling the model (Hugging Face's `output_loading_info`). */
 export interface LoadingInfo {
-  /** Model keys the checkpoint could not fill (a variant's new modules), initialised fresh. */
+  /** Model keys the checkpoint could not fill (modules the extensions add), initialised fresh. */
   newlyInitialized: string[];
-  /** Checkpoint keys the model had no place for (the MLP a KAN replaces). */
+  /** Checkpoint keys the model had no place for (the MLP a `createMlp` extension replaces). */
   unused: string[];
 }
 
@@ -33,21 +37,26 @@ const FLOAT_DTYPES = new Set(['F64', 'F32', 'F16', 'BF16']);
  * Builds a model from `dir/config.json` with zero weights (no random draws), checks every
  * checkpoint key and shape against it (all problems reported at once, before any tensor is read),
  * then reads the tensors one at a time into the model's variables. Peak memory is the model plus
- * one tensor. Modules a variant adds (KAN MLP, graph attention) are initialised fresh.
+ * one tensor. Modules the `extensions` add (a replaced MLP, extra sub-layers) that the checkpoint
+ * does not fill are initialised fresh; the checkpoint's weights of a replaced MLP are left unused.
  */
 export async function loadPretrained<M extends Module & { config: GPT2Config }>(
   dir: string,
   build: (config: GPT2Config, options: GPT2ModelOptions) => M,
   options: LoadPretrainedOptions = {},
 ): Promise<{ model: M; loadingInfo: LoadingInfo }> {
-  const { configOverrides, ...modelOptions } = options;
+  const { configOverrides, extraOverrides, extensions: chooseExtensions, ...rest } = options;
   let config = await readConfig(dir);
-  if (configOverrides) config = config.with(configOverrides);
+  if (configOverrides || extraOverrides)
+    config = config.with(configOverrides ?? {}, extraOverrides);
+  const extensions =
+    typeof chooseExtensions === 'function' ? chooseExtensions(config) : (chooseExtensions ?? {});
+  const modelOptions: GPT2ModelOptions = { ...rest, extensions };
   const file = await openSafetensors(await findWeights(dir));
   let model: M | undefined;
   try {
     model = withoutInit(() => build(config, modelOptions));
-    const { plan, loadingInfo } = planLoad(model, file);
+    const { plan, loadingInfo } = planLoad(model, file, extensions);
     for (const [checkpointKey, key] of plan) {
       const tensor = await file.tensor(checkpointKey);
       try {
@@ -56,7 +65,7 @@ export async function loadPretrained<M extends Module & { config: GPT2Config }>(
         tensor.dispose();
       }
     }
-    if (!options.extensions) initializeVariantModules(model, loadingInfo.newlyInitialized);
+    initializeNewModules(model, extensions, loadingInfo.newlyInitialized);
     // As Hugging Face's from_pretrained: ready for inference (dropout off); call train() to fine-tune.
     return { model: model.eval(), loadingInfo };
   } catch (error) {
@@ -68,15 +77,16 @@ export async function loadPretrained<M extends Module & { config: GPT2Config }>(
 }
 
 /**
- * Replaces the zero-built modules a variant adds with freshly initialised ones, where the checkpoint
- * did not fill them (a checkpoint saved from a variant model carries them and they stay loaded).
+ * Replaces the zero-built modules the extensions add with freshly initialised ones, where the
+ * checkpoint did not fill them (a checkpoint saved from such a model carries them: they stay loaded).
  */
-function initializeVariantModules(
+function initializeNewModules(
   model: Module & { config: GPT2Config },
+  extensions: BlockExtensions,
   newlyInitialized: string[],
 ): void {
+  if (!newlyInitialized.length) return;
   const { config } = model;
-  const extensions = variantExtensions(config);
   const unfilled = (path: string) => newlyInitialized.some((key) => key.startsWith(`${path}.`));
   const replace = (path: string, fresh: Module) => {
     if (unfilled(path)) model.setSubmodule(path, fresh).dispose();
@@ -91,19 +101,39 @@ function initializeVariantModules(
   }
 }
 
+/** A block's own sub-layers; any other is an extra one that an extension added. */
+const BLOCK_PARTS = new Set(['ln_1', 'attn', 'ln_2', 'mlp']);
+const BLOCK_KEY = /^(?:transformer\.)?h\.\d+\.([^.]+)\./;
+
+/**
+ * Which keys the extensions account for: model keys of the modules they add (a replaced MLP,
+ * extra sub-layers), which the checkpoint may lack, and checkpoint keys of the MLP they replace.
+ */
+function extensionKeys(extensions: BlockExtensions) {
+  const part = (key: string) => BLOCK_KEY.exec(key)?.[1];
+  const mlpReplaced = extensions.createMlp !== undefined;
+  return {
+    isNew: (key: string) => {
+      const name = part(key);
+      return name !== undefined && (!BLOCK_PARTS.has(name) || (mlpReplaced && name === 'mlp'));
+    },
+    isReplaced: (checkpointKey: string) => mlpReplaced && part(checkpointKey) === 'mlp',
+  };
+}
+
 /**
  * Checkpoint key → model key for every tensor to read, and what loading leaves out; throws
- * listing every mismatch. Keys of a variant's new modules may be missing, and the checkpoint keys
- * a variant replaces (a KAN's MLP) are left unused; anything else must match exactly.
+ * listing every mismatch. Keys of the modules the extensions add may be missing, and the
+ * checkpoint keys of an MLP they replace are left unused; anything else must match exactly.
  */
 function planLoad(
   model: Module & { config: GPT2Config },
   file: SafetensorsFile,
+  extensions: BlockExtensions,
 ): { plan: Map<string, string>; loadingInfo: LoadingInfo } {
   const targets = new Map(Object.entries(model.stateDict()).map(([k, t]) => [k, t.shape]));
   const tied = model.config.tieWordEmbeddings && targets.has(TIED_HEAD_KEY);
-  const newKeys = newModuleKeys(model.config);
-  const replacedKeys = unusedCheckpointKeys(model.config);
+  const { isNew, isReplaced } = extensionKeys(extensions);
   const plan = new Map<string, string>();
   const loaded = new Set<string>();
   const unexpected: string[] = [];
@@ -115,7 +145,7 @@ function planLoad(
     if (key === null) continue;
     const expected = targets.get(key);
     if (!expected) {
-      (replacedKeys?.test(checkpointKey) ? unused : unexpected).push(checkpointKey);
+      (isReplaced(checkpointKey) ? unused : unexpected).push(checkpointKey);
       continue;
     }
     const { dtype, shape } = file.info(checkpointKey);
@@ -138,8 +168,8 @@ function planLoad(
   const notLoaded = [...targets.keys()].filter(
     (key) => !loaded.has(key) && !(tied && key === TIED_HEAD_KEY),
   );
-  const newlyInitialized = notLoaded.filter((key) => newKeys?.test(key));
-  const missing = notLoaded.filter((key) => !newKeys?.test(key));
+  const newlyInitialized = notLoaded.filter(isNew);
+  const missing = notLoaded.filter((key) => !isNew(key));
   if (missing.length || unexpected.length || mismatches.length) {
     throw new StateDictError(missing, unexpected, mismatches, `checkpoint ${file.source}`);
   }

@@ -25,7 +25,7 @@ export async function* generateSteps(
   options: GenerateOptions = {},
 ): AsyncGenerator<GenerationStep, void, undefined> {
   const { config } = model.transformer;
-  const opts = resolveGenerateOptions(options, config);
+  const opts = resolveGenerateOptions(options, config, model.transformer.supportsKvCache);
   const sequences = await toIntRows(inputIds);
   checkIntRows(sequences, 'inputIds', 0, config.vocabSize);
   const masks = options.attentionMask

@@ -39,7 +39,7 @@ export interface GenerateOptions {
   seed?: number;
   /**
    * Decode incrementally with a KV cache (true) or re-run the whole sequence each step. Default
-   * true, except for graph-attention models (`use_graph`), which need the whole sequence.
+   * true, unless a block has a sub-layer that needs the whole sequence (`needsFullSequence`).
    */
   useCache?: boolean;
   /** Called after every step (awaited), e.g. to stream text. */
@@ -64,6 +64,7 @@ export interface ResolvedGenerateOptions {
 export function resolveGenerateOptions(
   options: GenerateOptions,
   config: GPT2Config,
+  supportsKvCache = true,
 ): ResolvedGenerateOptions {
   const maxNewTokens = options.maxNewTokens ?? 20;
   if (!Number.isInteger(maxNewTokens) || maxNewTokens < 0) {
@@ -111,7 +112,7 @@ export function resolveGenerateOptions(
     eosTokenIds,
     padTokenId,
     seed: options.seed,
-    // Graph attention reads the whole sequence at every layer, which a cached step lacks.
-    useCache: options.useCache ?? !config.useGraph,
+    // A sub-layer that reads the whole sequence (graph attention) cannot run on a cached step.
+    useCache: options.useCache ?? supportsKvCache,
   };
 }

@@ -1,10 +1,10 @@
-import type { VariantName } from '@lgpt/gpt2';
 import { checkSeedFineTuneMode } from '../learnable-gpt/fine-tune.js';
 import { SEED_TASK_DEFAULTS } from '../learnable-gpt/recipe-defaults.js';
 import { type SeedVariant, seedVariant } from '../learnable-gpt/seed-config.js';
 import type { TaskName } from '../tasks/types.js';
 import type { RunConfig } from '../train/run.js';
 import type { TrainOptions } from '../train/trainer.js';
+import type { VariantName } from '../variants/variant.js';
 import * as opt from './options.js';
 
 /** lgpt's name of a seed variant (run.json records lgpt's names). */

@@ -3,7 +3,6 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { BackendName } from '@lgpt/core';
-import { VARIANT_NAMES, type VariantName } from '@lgpt/gpt2';
 import { SEED_VARIANTS } from '../learnable-gpt/seed-config.js';
 import { FINE_TUNE_MODES, type FineTuneMode } from '../models/fine-tune.js';
 import { SCHEDULE_NAMES, type ScheduleName } from '../optim/schedules.js';
@@ -11,6 +10,7 @@ import { RECIPE_NAMES, type RecipeName } from '../tasks/recipes.js';
 import { SENTIMENT_DATASETS, type SentimentDataset } from '../tasks/sentiment.js';
 import { TASK_NAMES, type TaskName } from '../tasks/types.js';
 import { TRAIN_DEFAULTS } from '../train/trainer.js';
+import { VARIANT_NAMES, type VariantName } from '../variants/variant.js';
 
 /** A command-line flag: its parser type, help text and default (shown in `--help`). */
 interface Flag {

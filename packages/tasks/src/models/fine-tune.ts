@@ -1,5 +1,6 @@
 import type { Module } from '@lgpt/core';
-import { type GPT2LMHeadModel, newModuleKeys } from '@lgpt/gpt2';
+import type { GPT2LMHeadModel } from '@lgpt/gpt2';
+import { newModuleKeys } from '../variants/variant.js';
 
 /** The original project's fine-tuning modes, plus `adapters` for the LoRA/KAN/graph variants. */
 export const FINE_TUNE_MODES = ['last-linear-layer', 'full-model', 'adapters'] as const;

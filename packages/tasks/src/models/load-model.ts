@@ -1,15 +1,16 @@
 import { manualSeed } from '@lgpt/core';
 import {
-  applyLoraVariant,
   GPT2_PRESET_NAMES,
-  GPT2LMHeadModel,
+  type GPT2LMHeadModel,
   type GPT2PresetName,
   GPT2Tokenizer,
   gpt2Preset,
-  type VariantName,
-  variantSwitches,
 } from '@lgpt/gpt2';
 import { PeftModel } from '@lgpt/lora';
+import { applyLoraVariant } from '../variants/apply-lora.js';
+import { type VariantName, variantSwitches } from '../variants/variant.js';
+import { withVariant } from '../variants/variant-config.js';
+import { createVariantModel, loadVariantModel } from '../variants/variant-model.js';
 
 export interface ModelSpec {
   /** `tiny`, a GPT-2 size (`gpt2`, `gpt2-medium`, …) or a Hugging Face checkpoint folder. */
@@ -65,10 +66,10 @@ export async function loadModel(spec: ModelSpec, saved: SavedWeights = {}): Prom
     dir = spec.model;
   }
   if (dir) {
-    lm = await GPT2LMHeadModel.fromPretrained(dir, { configOverrides: switches });
+    lm = await loadVariantModel(dir, switches);
     source = dir;
   } else {
-    lm = new GPT2LMHeadModel(gpt2Preset(spec.model as GPT2PresetName, switches));
+    lm = createVariantModel(withVariant(gpt2Preset(spec.model as GPT2PresetName), switches));
     source = `${spec.model} (random init)`;
   }
   const tokenizer = dir ? await tokenizerFor(dir, lm.config.vocabSize) : await GPT2Tokenizer.load();

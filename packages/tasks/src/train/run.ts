@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readSafetensors } from '@lgpt/core';
-import type { VariantName } from '@lgpt/gpt2';
 import * as tf from '@tensorflow/tfjs-core';
 import { openLearnableGptRun } from '../learnable-gpt/recipe-run.js';
 import { applyFineTuneMode, type FineTuneMode } from '../models/fine-tune.js';
@@ -10,6 +9,7 @@ import { loadModel } from '../models/load-model.js';
 import type { RecipeName } from '../tasks/recipes.js';
 import { createTask, type TaskSettings } from '../tasks/registry.js';
 import type { TaskName, TaskRun } from '../tasks/types.js';
+import type { VariantName } from '../variants/variant.js';
 
 /** Everything that defines a run's model and task; saved with each checkpoint as `run.json`. */
 export interface RunConfig {

@@ -1,10 +1,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { VARIANT_NAMES } from '@lgpt/gpt2';
 import { paperResult, paperTable } from '../../learnable-gpt/paper-results.js';
 import { SEED_VARIANTS } from '../../learnable-gpt/seed-config.js';
 import type { TaskName } from '../../tasks/types.js';
 import { writeTextFile } from '../../train/write-file.js';
+import { VARIANT_NAMES } from '../../variants/variant.js';
 import { seedVariantFlag } from '../learnable-gpt-flags.js';
 import * as opt from '../options.js';
 import { TRAIN_FLAGS, type TrainResult, trainTask } from './train.js';

@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { initBackend } from '@lgpt/core';
-import { variantSwitches } from '@lgpt/gpt2';
 import { SEED_KEPT_EPOCH } from '../../learnable-gpt/recipe-defaults.js';
 import { defaultFineTuneMode, trainableSummary } from '../../models/fine-tune.js';
 import type { TaskName } from '../../tasks/types.js';
@@ -15,6 +14,7 @@ import {
   type TrainSummary,
   train,
 } from '../../train/trainer.js';
+import { variantSwitches } from '../../variants/variant.js';
 import { seedRunConfig, seedTrainDefaults, seedVariantFlag } from '../learnable-gpt-flags.js';
 import * as opt from '../options.js';
 

@@ -1,9 +1,8 @@
 import { LayerNorm, Module } from '@lgpt/core';
 import { GraphAttentionLayer } from '@lgpt/gat';
+import type { BlockContext, GPT2Config, LayerRngs, ResidualSubLayer } from '@lgpt/gpt2';
 import * as tf from '@tensorflow/tfjs-core';
-import type { BlockContext, ResidualSubLayer } from '../block.js';
-import type { GPT2Config } from '../config.js';
-import type { LayerRngs } from '../rngs.js';
+import { variantConfig } from './variant-config.js';
 
 /**
  * Learnable-GPT's graph attention as a block sub-layer after the MLP, with its own pre-norm and
@@ -26,7 +25,7 @@ export class GraphSubLayer extends Module implements ResidualSubLayer {
         hiddenSize: config.nEmbd,
         numAttentionHeads: config.nHead,
         attentionProbsDropoutProb: config.attnPdrop,
-        hiddenDropoutProb: config.hiddenHybridDropoutProb,
+        hiddenDropoutProb: variantConfig(config).hiddenHybridDropoutProb,
         graph: 'causal',
         rng: initRng,
       }),

@@ -4,17 +4,32 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readSafetensors } from '@lgpt/core';
 import { describeBackends, expectClose } from '@lgpt/core/testing';
-import { PeftModel } from '@lgpt/lora';
+import { GPT2LMHeadModel } from '@lgpt/gpt2';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { GPT2LMHeadModel } from '../src/index.js';
-import { valuesAt } from './support/compare.js';
-import { MODEL_DIR } from './support/fixtures.js';
+import { PeftModel } from '../src/index.js';
 
+const MODEL_DIR = fileURLToPath(new URL('./fixtures/gpt2/model/', import.meta.url));
 const LORA_DIR = fileURLToPath(new URL('./fixtures/lora/', import.meta.url));
 const ADAPTER_DIR = `${LORA_DIR}adapter`;
 
-/** The PEFT adapter saved by Python for the fixture GPT-2, applied to @lgpt/gpt2 itself. */
+/** The rows `[…, X]` of a `[B, T, X]` tensor at positions where `keep[b][t]` is 1, flattened. */
+async function valuesAt(t: tf.Tensor, keep: number[][]): Promise<number[]> {
+  const [batch, length] = t.shape;
+  const width = t.size / (batch * length);
+  const data = await t.data();
+  const out: number[] = [];
+  for (let b = 0; b < batch; b++) {
+    for (let i = 0; i < length; i++) {
+      if (keep[b][i] !== 1) continue;
+      const start = (b * length + i) * width;
+      for (let j = 0; j < width; j++) out.push(data[start + j]);
+    }
+  }
+  return out;
+}
+
+/** The PEFT adapter saved by Python for the fixture GPT-2, applied to `@lgpt/gpt2` itself. */
 describeBackends('a Python PEFT LoRA adapter on GPT2LMHeadModel', () => {
   let golden: Record<string, tf.Tensor>;
   let inputIds: number[][];

@@ -1,14 +1,14 @@
+import type { BlockExtensions, GPT2Config } from '@lgpt/gpt2';
 import { fromPeftDict, type LoraConfig, type LoraConfigInit } from '@lgpt/lora';
-import type { BlockExtensions } from '../block.js';
-import type { GPT2Config, GPT2ConfigFields } from '../config.js';
 import { GraphSubLayer } from './graph-sublayer.js';
 import { KANMLP } from './kan-mlp.js';
+import { type VariantConfig, variantConfig } from './variant-config.js';
 
 /** The architectures Learnable-GPT compared, by name. */
 export const VARIANT_NAMES = ['base', 'lora', 'kan', 'kan-lora', 'graph', 'graph-lora'] as const;
 export type VariantName = (typeof VARIANT_NAMES)[number];
 
-export type VariantSwitches = Pick<GPT2ConfigFields, 'useKan' | 'useLora' | 'useGraph'>;
+export type VariantSwitches = Pick<VariantConfig, 'useKan' | 'useLora' | 'useGraph'>;
 
 /** The config switches of each variant. */
 export function variantSwitches(name: VariantName): VariantSwitches {
@@ -27,9 +27,10 @@ export const GRAPH_LAYER_NAME = 'graph';
 
 /** The block hooks a config's switches ask for: a KAN MLP (`use_kan`), graph attention (`use_graph`). */
 export function variantExtensions(config: GPT2Config): BlockExtensions {
+  const { useKan, useGraph } = variantConfig(config);
   return {
-    createMlp: config.useKan ? (c, _i, rngs) => new KANMLP(c, rngs) : undefined,
-    createExtraLayers: config.useGraph
+    createMlp: useKan ? (c, _i, rngs) => new KANMLP(c, rngs) : undefined,
+    createExtraLayers: useGraph
       ? (c, _i, rngs) => [[GRAPH_LAYER_NAME, new GraphSubLayer(c, rngs)]]
       : undefined,
   };
@@ -42,17 +43,16 @@ export function variantExtensions(config: GPT2Config): BlockExtensions {
  * (`modules_to_save`).
  */
 export function variantLoraConfig(config: GPT2Config): LoraConfig | LoraConfigInit {
-  if (config.loraConfig) {
-    return fromPeftDict({ peft_type: 'LORA', ...config.loraConfig }, 'config lora_config');
+  const { loraConfig, useKan, useGraph } = variantConfig(config);
+  if (loraConfig) {
+    return fromPeftDict({ peft_type: 'LORA', ...loraConfig }, 'config lora_config');
   }
   return {
     r: 16,
     loraAlpha: 32,
     loraDropout: 0.1,
-    targetModules: config.useKan
-      ? ['mlp.kan.layers.0', 'mlp.kan.layers.1']
-      : ['mlp.c_fc', 'mlp.c_proj'],
-    modulesToSave: config.useGraph ? [GRAPH_LAYER_NAME] : null,
+    targetModules: useKan ? ['mlp.kan.layers.0', 'mlp.kan.layers.1'] : ['mlp.c_fc', 'mlp.c_proj'],
+    modulesToSave: useGraph ? [GRAPH_LAYER_NAME] : null,
     taskType: 'CAUSAL_LM',
   };
 }
@@ -62,11 +62,7 @@ export function variantLoraConfig(config: GPT2Config): LoraConfig | LoraConfigIn
  * graph sub-layers. `fromPretrained` initialises these fresh instead of loading them.
  */
 export function newModuleKeys(config: GPT2Config): RegExp | null {
-  const parts = [...(config.useKan ? ['mlp'] : []), ...(config.useGraph ? [GRAPH_LAYER_NAME] : [])];
+  const { useKan, useGraph } = variantConfig(config);
+  const parts = [...(useKan ? ['mlp'] : []), ...(useGraph ? [GRAPH_LAYER_NAME] : [])];
   return parts.length ? new RegExp(`^transformer\\.h\\.\\d+\\.(${parts.join('|')})\\.`) : null;
-}
-
-/** Checkpoint keys a variant has no place for: the replaced MLP's `c_fc`/`c_proj` with `use_kan`. */
-export function unusedCheckpointKeys(config: GPT2Config): RegExp | null {
-  return config.useKan ? /^(transformer\.)?h\.\d+\.mlp\.c_(fc|proj)\.(weight|bias)$/ : null;
 }

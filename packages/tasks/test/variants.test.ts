@@ -1,17 +1,21 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describeBackends, expectClose, expectNoLeaks } from '@lgpt/core/testing';
+import { GPT2Config, GPT2LMHeadModel } from '@lgpt/gpt2';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   applyLoraVariant,
-  GPT2Config,
-  GPT2LMHeadModel,
+  loadVariantModel,
   VARIANT_NAMES,
+  variantConfig,
   variantSwitches,
+  withVariant,
 } from '../src/index.js';
-import { MODEL_DIR } from './support/fixtures.js';
+
+const MODEL_DIR = fileURLToPath(new URL('./fixtures/gpt2-model/', import.meta.url));
 
 const ids = [
   [5, 17, 300, 42, 999, 7],
@@ -32,10 +36,37 @@ describe('variant switches', () => {
   });
 
   it('round-trip through config.json with kan_config', () => {
-    const config = new GPT2Config({ useKan: true, kanConfig: { hidden_size: 16, grid_size: 3 } });
-    const back = GPT2Config.fromJSON(config.toJSON());
+    const kanConfig = { hidden_size: 16, grid_size: 3 };
+    const config = withVariant(new GPT2Config(), { useKan: true, kanConfig });
+    const json = config.toJSON();
+    expect(json.use_kan).toBe(true);
+    const back = variantConfig(GPT2Config.fromJSON(json));
     expect(back.useKan).toBe(true);
-    expect(back.kanConfig).toEqual({ hidden_size: 16, grid_size: 3 });
+    expect(back.useGraph).toBe(false);
+    expect(back.kanConfig).toEqual(kanConfig);
+  });
+
+  it('are read from the config.json keys of a Learnable-GPT run, with defaults', () => {
+    const config = GPT2Config.fromJSON({
+      use_graph: true,
+      lora_config: { r: 4, lora_alpha: 8, target_modules: ['c_attn'] },
+      hidden_dropout_prob: 0.2,
+    });
+    expect(variantConfig(config)).toEqual({
+      useKan: false,
+      useLora: false,
+      useGraph: true,
+      loraConfig: { r: 4, lora_alpha: 8, target_modules: ['c_attn'] },
+      kanConfig: null,
+      hiddenDropoutProb: 0.2,
+      hiddenHybridDropoutProb: 0.1,
+    });
+    expect(() => variantConfig(GPT2Config.fromJSON({ use_kan: 'yes' }))).toThrow(
+      /use_kan must be a boolean/,
+    );
+    expect(() => variantConfig(GPT2Config.fromJSON({ hidden_dropout_prob: 1.5 }))).toThrow(
+      /hidden_dropout_prob must be in \[0, 1\)/,
+    );
   });
 });
 
@@ -54,8 +85,9 @@ describeBackends('GPT-2 variants on the fixture checkpoint', () => {
   afterAll(() => base.dispose());
 
   it('kan: loads attention and embeddings, initialises the KAN MLP, reports both', async () => {
-    const model = await GPT2LMHeadModel.fromPretrained(MODEL_DIR, {
-      configOverrides: { ...variantSwitches('kan'), kanConfig: { hidden_size: 8 } },
+    const model = await loadVariantModel(MODEL_DIR, {
+      ...variantSwitches('kan'),
+      kanConfig: { hidden_size: 8 },
     });
     const info = model.loadingInfo!;
     expect(info.unused.sort()).toEqual(
@@ -86,9 +118,7 @@ describeBackends('GPT-2 variants on the fixture checkpoint', () => {
   });
 
   it('graph: adds a causal graph sub-layer per block and generates without a KV cache', async () => {
-    const model = await GPT2LMHeadModel.fromPretrained(MODEL_DIR, {
-      configOverrides: variantSwitches('graph'),
-    });
+    const model = await loadVariantModel(MODEL_DIR, variantSwitches('graph'));
     expect(model.loadingInfo!.unused).toEqual([]);
     expect(model.loadingInfo!.newlyInitialized).toContain(
       'transformer.h.1.graph.attention.fusion.weight',
@@ -116,8 +146,9 @@ describeBackends('GPT-2 variants on the fixture checkpoint', () => {
         /^transformer\.h\.\d+\.(mlp\.c_(fc|proj)\.lora_[AB]\.default\.weight|graph\.modules_to_save\.default\..+)$/,
     };
     for (const [variant, pattern] of Object.entries(expectations)) {
-      const model = await GPT2LMHeadModel.fromPretrained(MODEL_DIR, {
-        configOverrides: { ...variantSwitches(variant as 'lora'), kanConfig: { hidden_size: 8 } },
+      const model = await loadVariantModel(MODEL_DIR, {
+        ...variantSwitches(variant as 'lora'),
+        kanConfig: { hidden_size: 8 },
       });
       const peft = applyLoraVariant(model)!;
       const trainable = model.namedParameters({ trainableOnly: true }).map(([n]) => n);
@@ -132,13 +163,23 @@ describeBackends('GPT-2 variants on the fixture checkpoint', () => {
     plain.dispose();
   });
 
+  it('a plain GPT-2 load of a variant checkpoint names the keys it has no place for', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lgpt-variant-'));
+    const model = await loadVariantModel(MODEL_DIR, variantSwitches('graph'));
+    await model.savePretrained(dir, { overwrite: true });
+    await expect(GPT2LMHeadModel.fromPretrained(dir)).rejects.toThrow(/graph\.attention/);
+    model.dispose();
+    await rm(dir, { recursive: true, force: true });
+  });
+
   it('a saved variant model reloads with its trained KAN and graph weights, none re-initialised', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'lgpt-variant-'));
     const overrides = { useKan: true, useGraph: true, kanConfig: { hidden_size: 8 } };
-    const model = await GPT2LMHeadModel.fromPretrained(MODEL_DIR, { configOverrides: overrides });
+    const model = await loadVariantModel(MODEL_DIR, overrides);
     await model.savePretrained(dir, { overwrite: true });
-    const again = await GPT2LMHeadModel.fromPretrained(dir);
-    expect(again.config.useKan && again.config.useGraph).toBe(true);
+    const again = await loadVariantModel(dir);
+    const { useKan, useGraph } = variantConfig(again.config);
+    expect(useKan && useGraph).toBe(true);
     expect(again.loadingInfo).toEqual({ newlyInitialized: [], unused: [] });
     for (const [name, p] of model.namedParameters()) {
       expect(Array.from(await again.getParameter(name).data()), name).toEqual(

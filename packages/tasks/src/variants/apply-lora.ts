@@ -1,7 +1,8 @@
 import type { Module, Rng } from '@lgpt/core';
+import type { GPT2Config } from '@lgpt/gpt2';
 import { getPeftModel, type PeftModel } from '@lgpt/lora';
-import type { GPT2Config } from '../config.js';
 import { variantLoraConfig } from './variant.js';
+import { variantConfig } from './variant-config.js';
 
 /**
  * `use_lora`: injects LoRA (in place, PEFT-style) with `variantLoraConfig` and freezes everything
@@ -12,6 +13,6 @@ export function applyLoraVariant<M extends Module & { config: GPT2Config }>(
   model: M,
   options: { rng?: Rng } = {},
 ): PeftModel<M> | null {
-  if (!model.config.useLora) return null;
+  if (!variantConfig(model.config).useLora) return null;
   return getPeftModel(model, variantLoraConfig(model.config), 'default', options);
 }

@@ -1,9 +1,8 @@
 import { Dropout, Module } from '@lgpt/core';
+import type { FeedForward, GPT2Config, LayerRngs } from '@lgpt/gpt2';
 import { KAN, type KANOptions } from '@lgpt/kan';
 import type * as tf from '@tensorflow/tfjs-core';
-import type { GPT2Config } from '../config.js';
-import type { FeedForward } from '../mlp.js';
-import type { LayerRngs } from '../rngs.js';
+import { variantConfig } from './variant-config.js';
 
 /** The `kan_config` options a `KANMLP` reads (efficient-kan's `KANLinear` arguments, snake_case). */
 const KAN_OPTION_NAMES: Record<string, keyof KANOptions> = {
@@ -29,7 +28,8 @@ export class KANMLP extends Module implements FeedForward {
 
   constructor(config: GPT2Config, { initRng, dropoutRng }: LayerRngs = {}) {
     super();
-    const { hidden_size: hiddenSize = config.innerDim, ...rest } = config.kanConfig ?? {};
+    const { hidden_size: hiddenSize = config.innerDim, ...rest } =
+      variantConfig(config).kanConfig ?? {};
     const options: Partial<KANOptions> = {};
     for (const [key, value] of Object.entries(rest)) {
       const name = KAN_OPTION_NAMES[key];
