@@ -31,9 +31,11 @@ export async function sampleSeedSonnet(
   for (let step = 0; step < options.maxNewTokens && ids.length < maxLength; step++) {
     const last = tf.tidy(() => {
       const input = tf.tensor2d([ids], [1, ids.length], 'int32');
-      const logits = gpt.hiddenStateToToken(gpt.forward(input));
-      const vocab = logits.shape[2] as number;
-      return tf.reshape(tf.slice(logits, [0, ids.length - 1, 0], [1, 1, vocab]), [vocab]);
+      const hidden = gpt.forward(input);
+      const width = hidden.shape[2] as number;
+      // Only the last position's logits are read: project that row alone.
+      const last = tf.slice(hidden, [0, ids.length - 1, 0], [1, 1, width]);
+      return tf.reshape(gpt.hiddenStateToToken(last), [-1]);
     });
     const logits = await last.data();
     last.dispose();
