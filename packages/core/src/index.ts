@@ -36,7 +36,7 @@ export { gatherRows, scatterAddRows, segmentSum } from './ops/segment.js';
 export { slice, split } from './ops/slice.js';
 export { transposeMatrix } from './ops/transpose.js';
 export { linearProducts } from './ops/weight-matmul.js';
-export { getDefaultRng, manualSeed, Rng } from './rng.js';
+export { getDefaultRng, manualSeed, Rng, type RngState } from './rng.js';
 export { DTYPE_BYTES, type SafetensorsDtype } from './safetensors/dtypes.js';
 export {
   openSafetensors,

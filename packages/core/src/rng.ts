@@ -1,6 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
+ * Where a generator is in its stream (`Rng.getState()`): xoshiro128**'s four 32-bit words and the
+ * cached second Box-Muller normal. Plain JSON, so a checkpoint can hold it.
+ */
+export interface RngState {
+  words: [number, number, number, number];
+  spareNormal: number | null;
+}
+
+/**
  * A small seeded generator (xoshiro128**, seeded through splitmix32). Random tensors are drawn in
  * JavaScript and uploaded, so a given seed gives the same numbers on every backend — tfjs's own
  * random kernels differ between backends.
@@ -31,6 +40,38 @@ export class Rng {
     this.s2 = splitmix();
     this.s3 = splitmix();
     this.spareNormal = null;
+  }
+
+  /** Where the stream is, like `torch.Generator.get_state()`: `setState` continues from here. */
+  getState(): RngState {
+    return {
+      words: [this.s0 >>> 0, this.s1 >>> 0, this.s2 >>> 0, this.s3 >>> 0],
+      spareNormal: this.spareNormal,
+    };
+  }
+
+  /** Continues the stream from a `getState()` (e.g. read back from a checkpoint's JSON). */
+  setState(state: RngState): void {
+    const words = state?.words;
+    if (
+      !Array.isArray(words) ||
+      words.length !== 4 ||
+      !words.every((w) => Number.isInteger(w) && w >= 0 && w <= 0xffffffff)
+    ) {
+      throw new RangeError(
+        `Rng state: words must be four integers in [0, 2³²); got ${JSON.stringify(words)}`,
+      );
+    }
+    // xoshiro's all-zero state only ever yields zeros; seed() never produces it.
+    if (words.every((w) => w === 0)) throw new RangeError('Rng state: words are all zero');
+    const spare = state.spareNormal;
+    if (spare !== null && !(typeof spare === 'number' && Number.isFinite(spare))) {
+      throw new RangeError(
+        `Rng state: spareNormal must be a finite number or null; got ${JSON.stringify(spare)}`,
+      );
+    }
+    [this.s0, this.s1, this.s2, this.s3] = words;
+    this.spareNormal = spare;
   }
 
   /** A uniformly distributed 32-bit unsigned integer. */

@@ -30,6 +30,30 @@ describe('Rng', () => {
     expect(rng.random()).toBe(first);
   });
 
+  it('getState/setState continue a stream exactly, through JSON, cached normal included', () => {
+    const rng = new Rng(7);
+    rng.keepBits(1001, 0.3);
+    rng.normal(); // leaves the second Box-Muller value cached
+    const saved = JSON.parse(JSON.stringify(rng.getState()));
+    const expected = [rng.normal(), rng.random(), ...rng.keepBits(64, 0.5)];
+    const resumed = new Rng(1);
+    resumed.setState(saved);
+    expect([resumed.normal(), resumed.random(), ...resumed.keepBits(64, 0.5)]).toEqual(expected);
+  });
+
+  it('setState rejects a state that is not one', () => {
+    const rng = new Rng(7);
+    const words = rng.getState().words;
+    expect(() => rng.setState({ words: [1, 2, 3], spareNormal: null } as never)).toThrow(
+      /words must be four integers/,
+    );
+    expect(() => rng.setState({ words: [1, 2, 3, 2 ** 32], spareNormal: null })).toThrow(
+      /words must be four integers/,
+    );
+    expect(() => rng.setState({ words: [0, 0, 0, 0], spareNormal: null })).toThrow(/all zero/);
+    expect(() => rng.setState({ words, spareNormal: Number.NaN })).toThrow(/spareNormal/);
+  });
+
   it('kaimingUniform(a=√5) stays within PyTorch bound 1/√fanIn', async () => {
     const w = kaimingUniform([64, 100], 100, Math.sqrt(5), new Rng(0));
     const max = Math.max(...Array.from(await w.data(), Math.abs));

@@ -5,8 +5,21 @@
  */
 export { createTask, type TaskSettings } from './tasks/registry.js';
 export { SENTIMENT_DATASETS, type SentimentDataset } from './tasks/sentiment.js';
-export { saveCheckpoint } from './train/checkpoint.js';
-export { openRun, type RunConfig, readRunConfig } from './train/run.js';
+export { CHECKPOINT_FILE, type SaveCheckpointOptions, saveCheckpoint } from './train/checkpoint.js';
+export { RunFileError } from './train/json-fields.js';
+export {
+  checkOutputTarget,
+  MANIFEST_FILE,
+  OUTPUT_KINDS,
+  OutputFolderError,
+  type OutputKind,
+} from './train/output-folder.js';
+export { openRun } from './train/run.js';
+export {
+  type RecordedTrainOptions,
+  type RunConfig,
+  readRunConfig,
+} from './train/run-config.js';
 export {
   canResume,
   TRAIN_DEFAULTS,
@@ -14,3 +27,4 @@ export {
   type TrainSummary,
   train,
 } from './train/trainer.js';
+export { TRAINER_FILE, type TrainerState } from './train/trainer-state.js';

@@ -2,31 +2,11 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FLAGS } from '../src/cli/options.js';
-import { runCli } from '../src/cli/run.js';
 import { fixtureCheckpoint } from './support/fixture-model.js';
+import { lgpt } from './support/run-cli.js';
 import { smallDataDir } from './support/small-data.js';
-
-/** Runs `lgpt …` in process and captures what it prints. */
-async function lgpt(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    return { code: await runCli(argv), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
 
 const lineCount = async (path: string) =>
   (await readFile(path, 'utf8')).trimEnd().split('\n').length;
@@ -151,21 +131,17 @@ describe('lgpt command line', () => {
     const again = await lgpt('train', 'sentiment', ...common, '--variant', 'lora');
     expect(again).toMatchObject({
       code: 2,
-      stderr: expect.stringMatching(/already exists: pass --overwrite .* or --resume/),
+      stderr: expect.stringMatching(/already exists; pass --overwrite .* or --resume/),
     });
-    const resumed = await lgpt(
-      'train',
-      'sentiment',
-      ...common,
-      '--variant',
-      'lora',
-      '--epochs',
-      '2',
-      '--resume',
-    );
+    const longer = await lgpt('train', 'sentiment', ...common, '--epochs', '2', '--resume');
+    expect(longer).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/--epochs 2 differs from the run's 1 .*--resume continues/),
+    });
+    const resumed = await lgpt('train', 'sentiment', ...common, '--variant', 'lora', '--resume');
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stderr).toMatch(/resuming after epoch 1/);
-    expect(JSON.parse(await readFile(join(out, 'metrics.json'), 'utf8')).records).toHaveLength(2);
+    expect(JSON.parse(await readFile(join(out, 'metrics.json'), 'utf8')).records).toHaveLength(1);
   });
 
   it('trains the sonnet generator on tiny and writes completions with chrF', async () => {

@@ -118,7 +118,7 @@ describe('the learnable-gpt recipe on a checkpoint folder', () => {
     );
     expect(trained.code, trained.stderr).toBe(0);
     expect(trained.stderr).toMatch(
-      /recipe learnable-gpt .*1 epochs, batch 8, lr 0\.001, no schedule, no clipping/,
+      /recipe learnable-gpt .*1 epochs, batch 8, lr 0\.001, constant schedule, no clipping/,
     );
     const config = JSON.parse(await readFile(join(out, 'best/run.json'), 'utf8'));
     expect(config).toMatchObject({
@@ -137,7 +137,8 @@ describe('the learnable-gpt recipe on a checkpoint folder', () => {
     expect(evaluated.code, evaluated.stderr).toBe(0);
     expect(JSON.parse(evaluated.stdout).dev_accuracy).toBe(metrics.records[0].dev_accuracy);
 
-    const resumed = await lgpt('train', 'sentiment', ...common, '--resume', '--epochs', '2');
+    // A resumed run continues with the options (and the recipe) its run.json records.
+    const resumed = await lgpt('train', 'sentiment', ...common, '--resume');
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stderr).toMatch(/resuming after epoch 1/);
     expect(resumed.stderr).toMatch(/recipe learnable-gpt/);

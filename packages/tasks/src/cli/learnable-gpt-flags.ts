@@ -2,8 +2,7 @@ import { checkSeedFineTuneMode } from '../learnable-gpt/fine-tune.js';
 import { SEED_TASK_DEFAULTS } from '../learnable-gpt/recipe-defaults.js';
 import { type SeedVariant, seedVariant } from '../learnable-gpt/seed-config.js';
 import type { TaskName } from '../tasks/types.js';
-import type { RunConfig } from '../train/run.js';
-import type { TrainOptions } from '../train/trainer.js';
+import type { RecordedTrainOptions, RunConfig } from '../train/run-config.js';
 import type { VariantName } from '../variants/variant.js';
 import * as opt from './options.js';
 
@@ -28,13 +27,14 @@ export function seedVariantFlag(value: string | undefined): VariantName {
 /**
  * What `lgpt train --recipe learnable-gpt` fixes where lgpt's recipe has its own defaults: the
  * original's fine-tune mode per task (sentiment `last-linear-layer`, else `full-model`) and the
- * sentiment loss's batch size. The other run settings read the same flags as lgpt's recipe.
+ * batch size the sentiment loss divides by. The other run settings read the same flags as lgpt's.
  */
-export function seedRunConfig(
+export function seedRunConfig<C extends Omit<RunConfig, 'dataDir' | 'train'>>(
   name: TaskName,
-  lgptConfig: RunConfig,
+  config: C,
+  batchSize: number,
   flags: opt.ParsedFlags,
-): RunConfig {
+): C {
   const fineTuneMode = (flags['fine-tune-mode'] as string) ?? SEED_TASK_DEFAULTS[name].fineTuneMode;
   try {
     checkSeedFineTuneMode(name, fineTuneMode);
@@ -42,30 +42,18 @@ export function seedRunConfig(
     throw new opt.UsageError(`--fine-tune-mode: ${(error as Error).message}`);
   }
   return {
-    ...lgptConfig,
+    ...config,
     recipe: 'learnable-gpt',
     fineTuneMode,
-    settings: {
-      ...lgptConfig.settings,
-      batchSize: opt.numberFlag(
-        'batch-size',
-        flags['batch-size'],
-        SEED_TASK_DEFAULTS[name].batchSize,
-        {
-          integer: true,
-          min: 1,
-        },
-      ),
-    },
+    settings: { ...config.settings, batchSize },
   };
 }
 
 /**
- * The original scripts' training loop settings where a flag does not set them: 10 epochs, batch
- * 8, the script's learning rate, AdamW weight decay 0, no schedule, no gradient clipping, no
- * accumulation.
+ * The original scripts' training loop where a flag does not set it: 10 epochs, batch 8, the
+ * script's learning rate, AdamW weight decay 0, no schedule, no gradient clipping, no accumulation.
  */
-export function seedTrainDefaults(name: TaskName): Partial<TrainOptions> {
+export function seedTrainDefaults(name: TaskName): Omit<RecordedTrainOptions, 'patience'> {
   const defaults = SEED_TASK_DEFAULTS[name];
   return {
     epochs: defaults.epochs,

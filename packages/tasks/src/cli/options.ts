@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -9,6 +9,9 @@ import { SCHEDULE_NAMES, type ScheduleName } from '../optim/schedules.js';
 import { RECIPE_NAMES, type RecipeName } from '../tasks/recipes.js';
 import { SENTIMENT_DATASETS, type SentimentDataset } from '../tasks/sentiment.js';
 import { TASK_NAMES, type TaskName } from '../tasks/types.js';
+import { describeRange, inRange, type NumberRange } from '../train/number-range.js';
+import { OutputFolderError } from '../train/output-folder.js';
+import { SEED_RANGE } from '../train/run-config.js';
 import { TRAIN_DEFAULTS } from '../train/trainer.js';
 import { VARIANT_NAMES, type VariantName } from '../variants/variant.js';
 
@@ -181,6 +184,16 @@ export function helpText(command: string, usage: string, accepted: readonly Flag
   return `Usage: lgpt ${command} ${usage}\n\nOptions:\n${lines.join('\n')}\n`;
 }
 
+/** Output-folder problems found before any work are mistakes in the command line (exit code 2). */
+export async function guardOut<T>(check: () => Promise<T>): Promise<T> {
+  try {
+    return await check();
+  } catch (error) {
+    if (error instanceof OutputFolderError) throw new UsageError(`--out ${error.message}`);
+    throw error;
+  }
+}
+
 export function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
   if (!(allowed as readonly string[]).includes(value)) {
     throw new UsageError(`--${flag} must be one of ${allowed.join(', ')}; got '${value}'`);
@@ -188,24 +201,42 @@ export function oneOf<T extends string>(flag: string, value: string, allowed: re
   return value as T;
 }
 
+const COUNT = { integer: true, min: 1 };
+
+/** What each numeric flag accepts: checked before any work, so no run fails on it an epoch later. */
+export const FLAG_RANGES = {
+  epochs: COUNT,
+  'batch-size': COUNT,
+  lr: { min: 0 },
+  'weight-decay': { min: 0 },
+  seed: SEED_RANGE,
+  'warmup-steps': { integer: true, min: 0 },
+  'clip-norm': { min: 0 },
+  'grad-accumulation': COUNT,
+  patience: COUNT,
+  limit: COUNT,
+  'eval-batch-size': COUNT,
+  dropout: { min: 0, below: 1 },
+  'max-new-tokens': COUNT,
+  // Hugging Face's generate() refuses these too: temperature 0 divides by zero, top-p outside (0, 1]
+  // keeps no token or is not a probability.
+  temperature: { above: 0 },
+  'top-p': { above: 0, max: 1 },
+} satisfies Partial<Record<FlagName, NumberRange>>;
+
+export type NumericFlag = keyof typeof FLAG_RANGES;
+
+/** The flag's number, checked against its range (an error names the flag), or `fallback` if absent. */
 export function numberFlag(
-  flag: string,
+  flag: NumericFlag,
   value: string | boolean | undefined,
   fallback: number,
-  { integer = false, min = -Infinity } = {},
 ): number {
+  const range: NumberRange = FLAG_RANGES[flag];
   if (value === undefined) return fallback;
-  const n = Number(value);
-  if (
-    typeof value !== 'string' ||
-    value.trim() === '' ||
-    !Number.isFinite(n) ||
-    (integer && !Number.isInteger(n)) ||
-    n < min
-  ) {
-    throw new UsageError(
-      `--${flag} must be ${integer ? 'an integer' : 'a number'}${min > -Infinity ? ` ≥ ${min}` : ''}; got '${value}'`,
-    );
+  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN;
+  if (!inRange(n, range)) {
+    throw new UsageError(`--${flag} must be ${describeRange(range)}; got '${value}'`);
   }
   return n;
 }
@@ -225,15 +256,20 @@ export const schedule = (value: string) => oneOf<ScheduleName>('schedule', value
 export const dataset = (value: string) =>
   oneOf<SentimentDataset>('dataset', value, SENTIMENT_DATASETS);
 
+/** A flag naming a folder that must exist; `what` says what else the value could have been. */
+export function folderFlag(flag: string, value: string, what = 'no such folder'): string {
+  if (!statSync(value, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new UsageError(`--${flag} ${value}: ${what}`);
+  }
+  return resolve(value);
+}
+
 /**
  * `--data`, or the CS224N data bundled with the repository: `data/cs224n` in the working folder or
  * one above it, or next to this package in the lgpt repository.
  */
 export function dataDir(value: string | undefined): string {
-  if (value !== undefined) {
-    if (!existsSync(value)) throw new UsageError(`--data ${value}: no such folder`);
-    return resolve(value);
-  }
+  if (value !== undefined) return folderFlag('data', value);
   const candidates: string[] = [];
   for (let dir = process.cwd(); ; dir = dirname(dir)) {
     candidates.push(join(dir, 'data', 'cs224n'));

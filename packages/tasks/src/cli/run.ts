@@ -1,3 +1,5 @@
+import { RunFileError } from '../train/json-fields.js';
+import { OutputFolderError } from '../train/output-folder.js';
 import { compareCommand } from './commands/compare.js';
 import { evalCommand } from './commands/evaluate.js';
 import { generateCommand } from './commands/generate.js';
@@ -35,7 +37,8 @@ export async function runCli(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return command === undefined ? 2 : 0;
   }
-  const entry = COMMANDS[command];
+  // Own keys only: `lgpt constructor` is an unknown command, not Object.prototype's.
+  const entry = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
   if (!entry) {
     process.stderr.write(
       `lgpt: unknown command '${command}' (known: ${Object.keys(COMMANDS).join(', ')})\n`,
@@ -46,9 +49,14 @@ export async function runCli(argv: string[]): Promise<number> {
     await entry[0](rest);
     return 0;
   } catch (error) {
-    if (error instanceof UsageError) {
+    if (error instanceof UsageError || error instanceof OutputFolderError) {
       process.stderr.write(`lgpt ${command}: ${error.message}\n`);
       return 2;
+    }
+    // A corrupt run file is the user's to fix, not a bug: its message names file and key.
+    if (error instanceof RunFileError) {
+      process.stderr.write(`lgpt ${command}: ${error.message}\n`);
+      return 1;
     }
     throw error;
   }

@@ -4,7 +4,7 @@ import { getDefaultRng, type Rng, readSafetensors, writeSafetensors } from '@lgp
 import * as tf from '@tensorflow/tfjs-core';
 import { type LoadedModel, loadModel } from '../models/load-model.js';
 import type { TaskRun } from '../tasks/types.js';
-import type { RunConfig } from '../train/run.js';
+import type { RunConfig } from '../train/run-config.js';
 import { buildSeedTaskModel } from './build-model.js';
 import { applySeedFineTuneMode, checkSeedFineTuneMode } from './fine-tune.js';
 import { copyPretrainedWeights } from './pretrained-weights.js';

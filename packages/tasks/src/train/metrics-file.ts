@@ -1,3 +1,4 @@
+import { JsonFields, readJsonRecord } from './json-fields.js';
 import { writeTextFile } from './write-file.js';
 
 export type JsonObject = Record<string, unknown>;
@@ -25,26 +26,23 @@ export class MetricsFile {
     { meta = {}, overwrite = false }: { meta?: JsonObject; overwrite?: boolean } = {},
   ): Promise<MetricsFile> {
     const file = new MetricsFile(path, { meta, records: [], summary: null });
-    await writeTextFile(path, file.serialize(), { overwrite });
+    await writeTextFile(path, serialize(file.content), { overwrite });
     return file;
   }
 
+  /** Continues a metrics file; an error names the file and the key that is not as expected. */
   static async open(path: string): Promise<MetricsFile> {
-    const { readFile } = await import('node:fs/promises');
-    let parsed: Partial<MetricsContent>;
-    try {
-      parsed = JSON.parse(await readFile(path, 'utf8'));
-    } catch (error) {
-      throw new Error(`${path} is not a readable metrics file: ${(error as Error).message}`);
-    }
-    if (typeof parsed?.meta !== 'object' || !Array.isArray(parsed.records)) {
-      throw new Error(`${path} is not a metrics file (expected { meta, records, summary })`);
-    }
+    const f = new JsonFields(path, await readJsonRecord(path));
     return new MetricsFile(path, {
-      meta: parsed.meta ?? {},
-      records: parsed.records,
-      summary: parsed.summary ?? null,
+      meta: f.object('meta').value,
+      records: f.objects('records').map((record) => record.value),
+      summary: f.nullable('summary', (k) => f.object(k).value),
     });
+  }
+
+  /** Writes a whole metrics file at once (atomically), replacing the one at `path`. */
+  static async write(path: string, content: MetricsContent): Promise<void> {
+    await writeTextFile(path, serialize(content), { overwrite: true });
   }
 
   get meta(): Readonly<JsonObject> {
@@ -71,10 +69,10 @@ export class MetricsFile {
 
   private save(): Promise<void> {
     // The file is this object's own, created (or opened) by it: replacing it is the point.
-    return writeTextFile(this.path, this.serialize(), { overwrite: true });
+    return writeTextFile(this.path, serialize(this.content), { overwrite: true });
   }
+}
 
-  private serialize(): string {
-    return `${JSON.stringify(this.content, null, 2)}\n`;
-  }
+function serialize(content: MetricsContent): string {
+  return `${JSON.stringify(content, null, 2)}\n`;
 }

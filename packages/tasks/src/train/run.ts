@@ -1,33 +1,14 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readSafetensors } from '@lgpt/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { openLearnableGptRun } from '../learnable-gpt/recipe-run.js';
-import { applyFineTuneMode, type FineTuneMode } from '../models/fine-tune.js';
+import { applyFineTuneMode } from '../models/fine-tune.js';
 import { loadModel } from '../models/load-model.js';
-import type { RecipeName } from '../tasks/recipes.js';
-import { createTask, type TaskSettings } from '../tasks/registry.js';
-import type { TaskName, TaskRun } from '../tasks/types.js';
-import type { VariantName } from '../variants/variant.js';
+import { createTask } from '../tasks/registry.js';
+import type { TaskRun } from '../tasks/types.js';
+import type { RunConfig } from './run-config.js';
 
-/** Everything that defines a run's model and task; saved with each checkpoint as `run.json`. */
-export interface RunConfig {
-  /** lgpt's own recipe when absent (runs saved before recipes existed). */
-  recipe?: RecipeName;
-  task: TaskName;
-  model: string;
-  variant: VariantName;
-  randomInit: boolean;
-  fineTuneMode: FineTuneMode;
-  seed: number;
-  dataDir: string;
-  evalBatchSize: number;
-  limit?: number;
-  settings: TaskSettings;
-}
-
-export const RUN_FILE = 'run.json';
 export const MODEL_DIR = 'model';
 export const ADAPTER_DIR = 'adapter';
 export const HEAD_FILE = 'head.safetensors';
@@ -68,14 +49,6 @@ export async function openRun(
   );
   if (options.checkpoint) await loadHeadWeights(run, options.checkpoint);
   return run;
-}
-
-/** The run config saved in a checkpoint folder. */
-export async function readRunConfig(checkpoint: string): Promise<RunConfig> {
-  const path = join(checkpoint, RUN_FILE);
-  if (!existsSync(path))
-    throw new Error(`${checkpoint} is not an lgpt checkpoint (no ${RUN_FILE})`);
-  return JSON.parse(await readFile(path, 'utf8')) as RunConfig;
 }
 
 function savedWeights(checkpoint: string) {

@@ -1,13 +1,14 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { paperResult, paperTable } from '../../learnable-gpt/paper-results.js';
 import { SEED_VARIANTS } from '../../learnable-gpt/seed-config.js';
 import type { TaskName } from '../../tasks/types.js';
+import { checkOutputTarget, outputKind, writeManifest } from '../../train/output-folder.js';
 import { writeTextFile } from '../../train/write-file.js';
 import { VARIANT_NAMES } from '../../variants/variant.js';
 import { seedVariantFlag } from '../learnable-gpt-flags.js';
 import * as opt from '../options.js';
-import { TRAIN_FLAGS, type TrainResult, trainTask } from './train.js';
+import { planTraining, runTraining, TRAIN_FLAGS, type TrainResult } from './train.js';
 
 const FLAGS = [
   ...TRAIN_FLAGS.filter((f) => f !== 'variant' && f !== 'resume'),
@@ -38,14 +39,21 @@ export async function compareCommand(argv: string[]): Promise<void> {
     (flags.out as string) ??
       join('runs', learnableGpt ? `compare-${name}-learnable-gpt` : `compare-${name}`),
   );
-  await mkdir(outDir, { recursive: true });
-  const results: [string, TrainResult][] = [];
+  const overwrite = flags.overwrite === true;
+  await opt.guardOut(() => checkOutputTarget(outDir, 'comparison', { overwrite }));
+  // Every variant's flags and folder are checked before the first one trains.
+  const plans = [];
   for (const variant of variants) {
-    process.stderr.write(`\n== ${name} / ${variant}\n`);
-    results.push([
-      variant,
-      await trainTask(name, { ...flags, variant, out: join(outDir, variant) }),
-    ]);
+    plans.push(await planTraining(name, { ...flags, variant, out: join(outDir, variant) }));
+  }
+  if ((await outputKind(outDir)) === null) {
+    await mkdir(outDir, { recursive: true });
+    await writeManifest(outDir, 'comparison');
+  }
+  const results: [string, TrainResult][] = [];
+  for (const plan of plans) {
+    process.stderr.write(`\n== ${name} / ${plan.config.variant}\n`);
+    results.push([plan.config.variant, await runTraining(plan)]);
   }
   const metrics = [...new Set(results.flatMap(([, r]) => Object.keys(r.kept.dev ?? {})))];
   const rows = results.map(([variant, r]) => [
@@ -69,12 +77,13 @@ export async function compareCommand(argv: string[]): Promise<void> {
     )}`;
   }
   process.stdout.write(`\n${table}\n`);
-  const overwrite = flags.overwrite === true;
+  // The folder is lgpt's own comparison (checked above): its tables are replaced.
   await writeTextFile(join(outDir, 'comparison.md'), `# ${name}: variants compared\n\n${table}\n`, {
-    overwrite,
+    overwrite: true,
   });
-  await writeFile(
+  await writeTextFile(
     join(outDir, 'comparison.json'),
     `${JSON.stringify(Object.fromEntries(results.map(([v, r]) => [v, { ...r.summary, kept: r.kept, trainable: r.trainable }])), null, 2)}\n`,
+    { overwrite: true },
   );
 }

@@ -6,7 +6,8 @@ import { SEED_DROPOUTS, seedVariant } from '../../learnable-gpt/seed-config.js';
 import { sampleSeedSonnet } from '../../learnable-gpt/sonnet-sampling.js';
 import type { SeedTaskModel } from '../../learnable-gpt/task-model.js';
 import { loadModel } from '../../models/load-model.js';
-import { openRun, type RunConfig } from '../../train/run.js';
+import { openRun } from '../../train/run.js';
+import type { RunConfig } from '../../train/run-config.js';
 import * as opt from '../options.js';
 
 /**
@@ -48,20 +49,12 @@ export async function generateLearnableGpt(
   gpt.eval();
   const promptIds = tokenizer.encode(prompt);
   const ids = await sampleSeedSonnet(gpt, promptIds, {
-    temperature: opt.numberFlag(
-      'temperature',
-      flags.temperature,
-      SEED_SONNET_SAMPLING.temperature,
-      {
-        min: 0,
-      },
-    ),
-    topP: opt.numberFlag('top-p', flags['top-p'], SEED_SONNET_SAMPLING.topP, { min: 0 }),
+    temperature: opt.numberFlag('temperature', flags.temperature, SEED_SONNET_SAMPLING.temperature),
+    topP: opt.numberFlag('top-p', flags['top-p'], SEED_SONNET_SAMPLING.topP),
     maxNewTokens: opt.numberFlag(
       'max-new-tokens',
       flags['max-new-tokens'],
       SEED_SONNET_SAMPLING.maxNewTokens,
-      { integer: true, min: 1 },
     ),
     eosTokenId: tokenizer.eosTokenId,
     rng: new Rng(seed),

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { initBackend } from '@lgpt/core';
 import { loadModel } from '../../models/load-model.js';
-import { ADAPTER_DIR, MODEL_DIR, readRunConfig } from '../../train/run.js';
+import { ADAPTER_DIR, MODEL_DIR } from '../../train/run.js';
+import { readRunConfig } from '../../train/run-config.js';
 import * as opt from '../options.js';
 import { generateLearnableGpt } from './generate-learnable-gpt.js';
 
@@ -24,7 +25,7 @@ const FLAGS = [
 
 /**
  * `lgpt generate --prompt <text>`: continues a prompt with a model (`--model`) or a trained
- * checkpoint (`--checkpoint`), streaming the text as it is generated.
+ * checkpoint (`--checkpoint`), streaming the text as it is generated to stdout (it writes no file).
  */
 export async function generateCommand(argv: string[]): Promise<void> {
   const { flags } = opt.parseFlags('generate', argv, FLAGS);
@@ -38,10 +39,19 @@ export async function generateCommand(argv: string[]): Promise<void> {
     );
     return;
   }
+  // Every flag is checked before the backend or a model is loaded.
   const prompt = flags.prompt as string | undefined;
   if (!prompt) throw new opt.UsageError('--prompt <text> is required');
-  await initBackend(opt.backend((flags.backend as string) ?? 'wasm'));
-  const seed = opt.numberFlag('seed', flags.seed, 11711, { integer: true, min: 0 });
+  const backend = opt.backend((flags.backend as string) ?? 'wasm');
+  const seed = opt.numberFlag('seed', flags.seed, 11711);
+  const sampling = {
+    doSample: flags.greedy !== true,
+    temperature: opt.numberFlag('temperature', flags.temperature, 1.2),
+    topP: opt.numberFlag('top-p', flags['top-p'], 0.9),
+    topK: 0,
+    maxNewTokens: opt.numberFlag('max-new-tokens', flags['max-new-tokens'], 128),
+    seed,
+  };
   const checkpoint = flags.checkpoint as string | undefined;
   const savedConfig = checkpoint ? await readRunConfig(checkpoint) : null;
   const recipe = savedConfig?.recipe ?? opt.recipe((flags.recipe as string) ?? 'lgpt');
@@ -57,6 +67,7 @@ export async function generateCommand(argv: string[]): Promise<void> {
         variant: opt.variant((flags.variant as string) ?? 'base'),
         randomInit: flags['random-init'] === true,
       };
+  await initBackend(backend);
   const saved = checkpoint
     ? {
         modelDir: existsSync(join(checkpoint, MODEL_DIR)) ? join(checkpoint, MODEL_DIR) : undefined,
@@ -72,15 +83,7 @@ export async function generateCommand(argv: string[]): Promise<void> {
   let printed = '';
   process.stdout.write(prompt);
   await lm.generate([ids], {
-    doSample: flags.greedy !== true,
-    temperature: opt.numberFlag('temperature', flags.temperature, 1.2, { min: 0 }),
-    topP: opt.numberFlag('top-p', flags['top-p'], 0.9, { min: 0 }),
-    topK: 0,
-    maxNewTokens: opt.numberFlag('max-new-tokens', flags['max-new-tokens'], 128, {
-      integer: true,
-      min: 1,
-    }),
-    seed,
+    ...sampling,
     onToken: ({ tokens, finished }) => {
       if (finished[0] && tokens[0] === tokenizer.eosTokenId) return;
       generated.push(tokens[0]);

@@ -1,5 +1,5 @@
-import { mkdir } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
+import { checkOutputTarget, createStaging, swapIn } from '../../train/output-folder.js';
 import * as opt from '../options.js';
 import { openCheckpoint } from './evaluate.js';
 
@@ -12,7 +12,11 @@ const FLAGS = [
   'help',
 ] as const satisfies readonly opt.FlagName[];
 
-/** `lgpt predict --checkpoint <dir> --out <dir>`: the reference's prediction files. */
+/**
+ * `lgpt predict --checkpoint <dir> --out <dir>`: the reference's prediction files, in a folder of
+ * their own. They are written next to it first and swapped in once all are written, so a failed
+ * command leaves an earlier `--out` as it was; `--overwrite` replaces only an earlier `predict`'s.
+ */
 export async function predictCommand(argv: string[]): Promise<void> {
   const { flags } = opt.parseFlags('predict', argv, FLAGS);
   if (flags.help) {
@@ -22,12 +26,15 @@ export async function predictCommand(argv: string[]): Promise<void> {
     return;
   }
   if (!flags.out) throw new opt.UsageError('--out <dir> is required');
+  const outDir = resolve(flags.out as string);
+  await opt.guardOut(() =>
+    checkOutputTarget(outDir, 'predictions', { overwrite: flags.overwrite === true }),
+  );
   const run = await openCheckpoint(flags);
   run.head.eval();
-  const outDir = resolve(flags.out as string);
-  await mkdir(outDir, { recursive: true });
-  for (const file of await run.predict(outDir, flags.overwrite === true)) {
-    process.stdout.write(`${file}\n`);
-  }
+  const staging = await createStaging(outDir, 'predictions');
+  const written = await run.predict(staging, false);
   run.head.dispose();
+  await swapIn(outDir, 'predictions');
+  for (const file of written) process.stdout.write(`${join(outDir, basename(file))}\n`);
 }

@@ -1,19 +1,20 @@
-import { existsSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { initBackend } from '@lgpt/core';
+import { type BackendName, initBackend } from '@lgpt/core';
+import { GPT2_PRESET_NAMES } from '@lgpt/gpt2';
 import { SEED_KEPT_EPOCH } from '../../learnable-gpt/recipe-defaults.js';
 import { defaultFineTuneMode, trainableSummary } from '../../models/fine-tune.js';
 import type { TaskName } from '../../tasks/types.js';
 import { MetricsFile } from '../../train/metrics-file.js';
-import { openRun, type RunConfig, readRunConfig } from '../../train/run.js';
+import { checkOutputTarget } from '../../train/output-folder.js';
+import { openRun } from '../../train/run.js';
 import {
-  canResume,
-  TRAIN_DEFAULTS,
-  type TrainOptions,
-  type TrainSummary,
-  train,
-} from '../../train/trainer.js';
+  type RecordedTrainOptions,
+  type RunConfig,
+  readRunConfig,
+} from '../../train/run-config.js';
+import { openRunFolder, recoverRun } from '../../train/run-folder.js';
+import { TRAIN_DEFAULTS, type TrainSummary, train } from '../../train/trainer.js';
 import { variantSwitches } from '../../variants/variant.js';
 import { seedRunConfig, seedTrainDefaults, seedVariantFlag } from '../learnable-gpt-flags.js';
 import * as opt from '../options.js';
@@ -75,11 +76,28 @@ export interface TrainResult {
 
 /** The whole `train` command for one task and variant (also what `compare` runs per variant). */
 export async function trainTask(name: TaskName, flags: opt.ParsedFlags): Promise<TrainResult> {
-  const log = (line: string) => process.stderr.write(`${line}\n`);
-  // Every flag is checked before anything is created or loaded.
-  const resume = flags.resume === true;
-  const flagRecipe = opt.recipe((flags.recipe as string) ?? 'lgpt');
-  const learnableGpt = flagRecipe === 'learnable-gpt';
+  return runTraining(await planTraining(name, flags));
+}
+
+/** A `train` command line, checked and resolved: what to train, where, on what backend. */
+export interface TrainPlan {
+  name: TaskName;
+  config: RunConfig;
+  /** `lr` undefined: chosen once the model is loaded (see `runTraining`). */
+  train: Omit<RecordedTrainOptions, 'lr'> & { lr?: number };
+  outDir: string;
+  backend: BackendName;
+  resume: boolean;
+  overwrite: boolean;
+}
+
+/**
+ * Checks every flag, the output folder and, with `--resume`, the run to continue — before anything
+ * is loaded or written. A resumed run takes its options from its own `run.json`; a flag given again
+ * must agree with it.
+ */
+export async function planTraining(name: TaskName, flags: opt.ParsedFlags): Promise<TrainPlan> {
+  const learnableGpt = opt.recipe((flags.recipe as string) ?? 'lgpt') === 'learnable-gpt';
   const variant = learnableGpt
     ? seedVariantFlag(flags.variant as string | undefined)
     : opt.variant((flags.variant as string) ?? 'base');
@@ -87,44 +105,79 @@ export async function trainTask(name: TaskName, flags: opt.ParsedFlags): Promise
     (flags.out as string) ??
       join('runs', learnableGpt ? `${name}-learnable-gpt-${variant}` : `${name}-${variant}`),
   );
-  if (resume && !canResume(outDir)) {
-    throw new opt.UsageError(`--resume: ${outDir} has no run to resume (no last/trainer.json)`);
-  }
-  const saved = resume ? await readRunConfig(join(outDir, 'last')) : null;
-  const recipe = saved?.recipe ?? 'lgpt';
-  if (saved && flags.recipe !== undefined && flagRecipe !== recipe) {
-    throw new opt.UsageError(`--resume: ${outDir} was trained with --recipe ${recipe}`);
-  }
-  const lgptConfig = resume ? null : runConfig(name, variant, flags);
-  const fresh = lgptConfig && learnableGpt ? seedRunConfig(name, lgptConfig, flags) : lgptConfig;
-  const defaults = (saved?.recipe ?? flagRecipe) === 'learnable-gpt' ? seedTrainDefaults(name) : {};
-  const settings = trainSettings(name, flags, outDir, log, defaults);
   const backend = opt.backend((flags.backend as string) ?? 'wasm');
-  if (!resume && existsSync(outDir)) {
-    if (!flags.overwrite) {
+  const requested = requestedRun(name, variant, flags);
+  const resume = flags.resume === true;
+  const overwrite = flags.overwrite === true;
+  if (resume) {
+    if (overwrite) {
       throw new opt.UsageError(
-        `${outDir} already exists: pass --overwrite to replace it or --resume to continue it`,
+        '--resume continues the run in --out, --overwrite replaces it: pass one',
       );
     }
-    await rm(outDir, { recursive: true, force: true });
+    await opt.guardOut(() => openRunFolder(outDir));
+    const last = join(outDir, 'last');
+    const config = await readRunConfig(last);
+    const recorded = config.train;
+    if (!recorded) {
+      throw new opt.UsageError(
+        `--resume: ${last}/run.json does not record the training options (written by an older lgpt): the run cannot be continued exactly`,
+      );
+    }
+    if (config.task !== name) {
+      throw new opt.UsageError(`--resume: ${outDir} is a ${config.task} run, not ${name}`);
+    }
+    checkResumeFlags(flags, { ...requested.config, train: requested.train }, config, last);
+    if (flags.data !== undefined) config.dataDir = opt.dataDir(flags.data as string);
+    return { name, config, train: recorded, outDir, backend, resume, overwrite };
   }
-  await mkdir(outDir, { recursive: true });
-  await initBackend(backend);
-  const config = fresh ?? (saved as RunConfig);
-  const run = await openRun(config, { checkpoint: resume ? join(outDir, 'last') : undefined, log });
+  checkModel(requested.config.model);
+  const dataDir = opt.dataDir(flags.data as string | undefined);
+  await opt.guardOut(async () => {
+    await recoverRun(outDir);
+    await checkOutputTarget(outDir, 'run', {
+      overwrite,
+      existsHint: 'pass --overwrite to replace it or --resume to continue it',
+    });
+  });
+  const config = { ...requested.config, dataDir };
+  return { name, config, train: requested.train, outDir, backend, resume, overwrite };
+}
+
+/** Trains as planned, then writes the best checkpoint's predictions into the run folder. */
+export async function runTraining(plan: TrainPlan): Promise<TrainResult> {
+  const { name, outDir } = plan;
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  await initBackend(plan.backend);
+  const run = await openRun(plan.config, {
+    checkpoint: plan.resume ? join(outDir, 'last') : undefined,
+    log,
+  });
   const trainable = trainableSummary(run.head);
+  let config = plan.config;
   if (config.recipe === 'learnable-gpt') {
+    const { epochs, batchSize, lr, schedule, clipNorm } = plan.train;
     log(
-      `recipe learnable-gpt (the original code's model, loss and defaults): ${settings.epochs} epochs, batch ${settings.batchSize}, lr ${settings.lr}, no schedule, no clipping`,
+      `recipe learnable-gpt (the original code's model, loss and defaults): ${epochs} epochs, batch ${batchSize}, lr ${lr}, ${schedule} schedule, ${clipNorm === null ? 'no clipping' : `clip ${clipNorm}`}`,
     );
   }
   log(
     `${name}: ${run.loaded.source}, variant ${config.variant}, ${config.fineTuneMode}; ${trainable}`,
   );
-  // Fine-tuning a pretrained GPT-2 in full wants a small step; fresh weights and adapters a large one.
-  const fullPretrained = config.fineTuneMode === 'full-model' && run.loaded.pretrained;
-  const lr = settings.lr ?? (fullPretrained ? 1e-5 : 1e-3);
-  const summary = await train(run, config, { ...settings, lr });
+  if (!plan.resume) config = { ...config, pretrained: run.loaded.pretrained };
+  // Fine-tuning a pretrained GPT-2 in full wants a small step; fresh weights and adapters a large
+  // one. Chosen once, when the run starts: a resumed run has its lr in run.json.
+  const fullPretrained = config.fineTuneMode === 'full-model' && config.pretrained === true;
+  const lr = plan.train.lr ?? (fullPretrained ? 1e-5 : 1e-3);
+  const summary = await train(run, config, {
+    ...plan.train,
+    patience: plan.train.patience ?? undefined,
+    lr,
+    outDir,
+    resume: plan.resume,
+    overwrite: plan.overwrite,
+    log,
+  });
   run.head.dispose();
   // As the reference: predictions come from the best checkpoint (the original's sonnets: the last).
   const kept = await keptEpoch(config, summary, outDir);
@@ -161,91 +214,126 @@ async function keptEpoch(
   return { which, epoch: typeof last?.epoch === 'number' ? last.epoch : null, dev };
 }
 
-function runConfig(
+/** `--model`: a GPT-2 size name, or a folder that exists (its files are checked when loaded). */
+function checkModel(model: string): void {
+  if ((GPT2_PRESET_NAMES as string[]).includes(model)) return;
+  opt.folderFlag('model', model, `not ${GPT2_PRESET_NAMES.join(', ')}, nor a folder`);
+}
+
+type Requested = Omit<RunConfig, 'dataDir' | 'train'> & { train: TrainPlan['train'] };
+
+/** The run the flags ask for (every flag checked), but its data folder. */
+function requestedRun(
   name: TaskName,
   variant: RunConfig['variant'],
   flags: opt.ParsedFlags,
-): RunConfig {
-  const limit =
-    flags.limit === undefined
-      ? undefined
-      : opt.numberFlag('limit', flags.limit, 0, { integer: true, min: 1 });
-  return {
-    task: name,
-    model: (flags.model as string) ?? 'tiny',
-    variant,
-    randomInit: flags['random-init'] === true,
-    fineTuneMode: flags['fine-tune-mode']
-      ? opt.fineTuneMode(flags['fine-tune-mode'] as string)
-      : defaultFineTuneMode(variantSwitches(variant).useLora),
-    seed: opt.numberFlag('seed', flags.seed, 11711, { integer: true, min: 0 }),
-    dataDir: opt.dataDir(flags.data as string | undefined),
-    evalBatchSize: opt.numberFlag('eval-batch-size', flags['eval-batch-size'], 64, {
-      integer: true,
-      min: 1,
-    }),
-    limit,
-    settings: {
-      dataset: opt.dataset((flags.dataset as string) ?? 'sst'),
-      dropoutProb: opt.numberFlag('dropout', flags.dropout, 0.3, { min: 0 }),
-      temperature: opt.numberFlag('temperature', flags.temperature, 1.2, { min: 0 }),
-      topP: opt.numberFlag('top-p', flags['top-p'], 0.9, { min: 0 }),
-      maxNewTokens: opt.numberFlag('max-new-tokens', flags['max-new-tokens'], 128, {
-        integer: true,
-        min: 1,
-      }),
-    },
-  };
-}
-
-/** The training options from the flags; `lr` stays undefined when not given (see trainTask). */
-function trainSettings(
-  name: TaskName,
-  flags: opt.ParsedFlags,
-  outDir: string,
-  log: (line: string) => void,
-  recipeDefaults: Partial<TrainOptions>,
-): Omit<TrainOptions, 'lr'> & { lr: number | undefined } {
+): { config: Omit<RunConfig, 'dataDir'>; train: TrainPlan['train'] } {
+  const model = (flags.model as string) ?? 'tiny';
+  const learnableGpt = opt.recipe((flags.recipe as string) ?? 'lgpt') === 'learnable-gpt';
+  // The original scripts' loop where a flag does not say otherwise (see learnable-gpt-flags.ts).
   const defaults = {
     ...TRAIN_DEFAULTS,
     epochs: DEFAULT_EPOCHS[name],
     batchSize: DEFAULT_BATCH[name],
-    ...recipeDefaults,
+    lr: undefined as number | undefined,
+    ...(learnableGpt ? seedTrainDefaults(name) : {}),
   };
-  const clipNorm = opt.numberFlag('clip-norm', flags['clip-norm'], defaults.clipNorm ?? 0, {
-    min: 0,
-  });
-  return {
-    epochs: opt.numberFlag('epochs', flags.epochs, defaults.epochs, { integer: true, min: 1 }),
-    batchSize: opt.numberFlag('batch-size', flags['batch-size'], defaults.batchSize, {
-      integer: true,
-      min: 1,
-    }),
-    lr: flags.lr === undefined ? defaults.lr : opt.numberFlag('lr', flags.lr, 0, { min: 0 }),
-    weightDecay: opt.numberFlag('weight-decay', flags['weight-decay'], defaults.weightDecay, {
-      min: 0,
-    }),
-    schedule: opt.schedule((flags.schedule as string) ?? defaults.schedule),
-    warmupSteps: opt.numberFlag('warmup-steps', flags['warmup-steps'], defaults.warmupSteps, {
-      integer: true,
-      min: 0,
-    }),
-    clipNorm: clipNorm === 0 ? null : clipNorm,
-    gradAccumulation: opt.numberFlag(
-      'grad-accumulation',
-      flags['grad-accumulation'],
-      defaults.gradAccumulation,
-      {
-        integer: true,
-        min: 1,
+  const clipNorm = opt.numberFlag('clip-norm', flags['clip-norm'], defaults.clipNorm ?? 0);
+  const patience = opt.numberFlag('patience', flags.patience, TRAIN_DEFAULTS.patience);
+  const requested = {
+    config: {
+      task: name,
+      // A folder is recorded absolute, so `--resume` finds it from any working folder.
+      model: (GPT2_PRESET_NAMES as string[]).includes(model) ? model : resolve(model),
+      variant,
+      randomInit: flags['random-init'] === true,
+      fineTuneMode: flags['fine-tune-mode']
+        ? opt.fineTuneMode(flags['fine-tune-mode'] as string)
+        : defaultFineTuneMode(variantSwitches(variant).useLora),
+      seed: opt.numberFlag('seed', flags.seed, 11711),
+      evalBatchSize: opt.numberFlag('eval-batch-size', flags['eval-batch-size'], 64),
+      limit: flags.limit === undefined ? undefined : opt.numberFlag('limit', flags.limit, 0),
+      settings: {
+        dataset: opt.dataset((flags.dataset as string) ?? 'sst'),
+        dropoutProb: opt.numberFlag('dropout', flags.dropout, 0.3),
+        temperature: opt.numberFlag('temperature', flags.temperature, 1.2),
+        topP: opt.numberFlag('top-p', flags['top-p'], 0.9),
+        maxNewTokens: opt.numberFlag('max-new-tokens', flags['max-new-tokens'], 128),
       },
-    ),
-    patience: opt.numberFlag('patience', flags.patience, TRAIN_DEFAULTS.patience, {
-      integer: true,
-      min: 1,
-    }),
-    outDir,
-    resume: flags.resume === true,
-    log,
+    },
+    train: {
+      epochs: opt.numberFlag('epochs', flags.epochs, defaults.epochs),
+      batchSize: opt.numberFlag('batch-size', flags['batch-size'], defaults.batchSize),
+      lr: flags.lr === undefined ? defaults.lr : opt.numberFlag('lr', flags.lr, 0),
+      weightDecay: opt.numberFlag('weight-decay', flags['weight-decay'], defaults.weightDecay),
+      schedule: opt.schedule((flags.schedule as string) ?? defaults.schedule),
+      warmupSteps: opt.numberFlag('warmup-steps', flags['warmup-steps'], defaults.warmupSteps),
+      clipNorm: clipNorm === 0 ? null : clipNorm,
+      gradAccumulation: opt.numberFlag(
+        'grad-accumulation',
+        flags['grad-accumulation'],
+        defaults.gradAccumulation,
+      ),
+      patience: Number.isFinite(patience) ? patience : null,
+    },
   };
+  if (!learnableGpt) return requested;
+  return {
+    config: seedRunConfig(name, requested.config, requested.train.batchSize, flags),
+    train: requested.train,
+  };
+}
+
+/** Flags that say where or how to run, not what: free to differ when a run is resumed. */
+const PLACE_FLAGS = ['out', 'resume', 'overwrite', 'backend', 'data', 'help'] as const;
+type RecordedFlag = Exclude<(typeof TRAIN_FLAGS)[number], (typeof PLACE_FLAGS)[number]>;
+
+/**
+ * Where `run.json` records what each flag resolved to. A flag added to `TRAIN_FLAGS` must be added
+ * here (or to `PLACE_FLAGS`), so `--resume` compares it too.
+ */
+const RECORDED: Record<RecordedFlag, (run: Requested) => unknown> = {
+  recipe: (r) => r.recipe ?? 'lgpt',
+  model: (r) => r.model,
+  variant: (r) => r.variant,
+  'random-init': (r) => r.randomInit,
+  'fine-tune-mode': (r) => r.fineTuneMode,
+  seed: (r) => r.seed,
+  'eval-batch-size': (r) => r.evalBatchSize,
+  limit: (r) => r.limit,
+  dataset: (r) => r.settings.dataset,
+  dropout: (r) => r.settings.dropoutProb,
+  temperature: (r) => r.settings.temperature,
+  'top-p': (r) => r.settings.topP,
+  'max-new-tokens': (r) => r.settings.maxNewTokens,
+  epochs: (r) => r.train.epochs,
+  'batch-size': (r) => r.train.batchSize,
+  lr: (r) => r.train.lr,
+  'weight-decay': (r) => r.train.weightDecay,
+  schedule: (r) => r.train.schedule,
+  'warmup-steps': (r) => r.train.warmupSteps,
+  'clip-norm': (r) => r.train.clipNorm,
+  'grad-accumulation': (r) => r.train.gradAccumulation,
+  patience: (r) => r.train.patience,
+};
+
+/** `--resume` with a flag whose value differs from the run's own is an error naming the flag. */
+function checkResumeFlags(
+  flags: opt.ParsedFlags,
+  requested: Requested,
+  saved: RunConfig,
+  checkpoint: string,
+): void {
+  for (const [flag, recorded] of Object.entries(RECORDED) as [
+    RecordedFlag,
+    (r: Requested) => unknown,
+  ][]) {
+    if (flags[flag] === undefined) continue;
+    const [given, was] = [recorded(requested), recorded(saved as Requested)];
+    if (JSON.stringify(given) !== JSON.stringify(was)) {
+      throw new opt.UsageError(
+        `--${flag} ${flags[flag]} differs from the run's ${JSON.stringify(was ?? null)} (${checkpoint}/run.json): --resume continues a run with its own options; leave the flag out, or start a new run`,
+      );
+    }
+  }
 }
