@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // `pnpm bench`: runs every case in its own process, ours then PyTorch's on the same computation
 // (same shapes, fp32, same thread count), prints a table and writes bench/results/.
-//   node bench/run.mjs [--cases a,b] [--backend wasm] [--threads 1] [--quick]
+//   node bench/run.mjs [--cases a,b] [--backend wasm] [--threads 1|n|max] [--quick]
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -25,11 +25,40 @@ const { values: args } = parseArgs({
  * (bench/torch/<torch ?? name>.py), and which metric to compare.
  */
 const CASES = [
+  {
+    name: 'gemm',
+    metric: 'ms',
+    what: "the GEMM alone, [1024, 768] @ [768, 3072] (GPT-2's c_fc on 8 x 128 tokens)",
+  },
   { name: 'gpt2-forward', metric: 'ms', what: 'GPT-2 small forward, 8 x 128 tokens' },
+  {
+    name: 'gpt2-forward-1x32',
+    script: 'gpt2-forward',
+    argv: ['--batch', '1', '--length', '32'],
+    torch: 'gpt2_forward_short',
+    metric: 'ms',
+    what: 'GPT-2 small forward, 1 x 32 tokens (a prompt being read)',
+  },
   {
     name: 'lora-step',
     metric: 'ms',
     what: 'LoRA step (r=16, attn+MLP, AdamW), GPT-2 small, 8 x 128',
+  },
+  {
+    name: 'lora-step-gpt2-medium',
+    script: 'lora-step',
+    argv: ['--preset', 'gpt2-medium'],
+    torch: 'lora_step_medium',
+    metric: 'ms',
+    what: 'the LoRA step on GPT-2 medium (355M), 8 x 128; wasm heap high-water below',
+  },
+  {
+    name: 'lora-step-gpt2-medium-checkpointing',
+    script: 'lora-step',
+    argv: ['--preset', 'gpt2-medium', '--checkpointing'],
+    torch: 'lora_step_medium',
+    metric: 'ms',
+    what: 'the same with gradient checkpointing (PyTorch: without)',
   },
   {
     name: 'generate',
@@ -51,9 +80,19 @@ const CASES = [
     what: 'the same, B-splines as a composite of tfjs ops',
   },
   { name: 'gat-fusion', metric: 'ms', what: 'GraphAttentionLayer forward+backward, 8 x 128 x 768' },
+  {
+    name: 'load-url',
+    metric: 'peak_rise_vs_weights',
+    torch: null,
+    what: 'GPT-2 small (F32) loaded by URL from a loopback server: peak RSS rise / weight bytes',
+  },
 ];
 
 const selected = args.cases ? CASES.filter((c) => args.cases.split(',').includes(c.name)) : CASES;
+// `--threads max`: the machine's cores, for both sides.
+args.threads = args.threads === 'max' ? String(availableParallelism()) : args.threads;
+if (!(Number(args.threads) >= 1))
+  throw new Error(`--threads: expected a count or max, got ${args.threads}`);
 const env = {
   ...process.env,
   LGPT_BENCH_THREADS: args.threads,
@@ -88,7 +127,8 @@ function run(command, argv) {
 function findTorchPython() {
   const candidates = [process.env.LGPT_BENCH_PYTHON, '/usr/bin/python3', 'python3'].filter(Boolean);
   for (const python of candidates) {
-    const probe = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' });
+    // Not from bench/: its torch/ folder would pass for the package.
+    const probe = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8', cwd: tmpdir() });
     if (probe.status === 0) return python;
   }
   return null;
@@ -124,7 +164,9 @@ for (const c of selected) {
     ours.error ? `failed (${ours.error})\n` : `${format(ours[c.metric])} ${c.metric}\n`,
   );
   let torch = { error: 'PyTorch not found (apt install python3-torch, or set LGPT_BENCH_PYTHON)' };
-  if (python) {
+  if (c.torch === null) {
+    torch = { error: 'no PyTorch counterpart' };
+  } else if (python) {
     process.stdout.write(`${c.name}: PyTorch ... `);
     torch = run(python, [join('torch', `${c.torch ?? c.name.replaceAll('-', '_')}.py`)]);
     process.stdout.write(
@@ -143,15 +185,24 @@ const machine = [
   `load average ${loadBefore.toFixed(1)} before, ${loadavg()[0].toFixed(1)} after`,
 ].join(', ');
 
-const cell = (result, metric) => {
+/** GFLOP/s of a side's time on the case's floating-point operations (counted by our side). */
+function gflopsOf(result, flops) {
+  return typeof flops === 'number' && typeof result.ms === 'number'
+    ? flops / result.ms / 1e6
+    : null;
+}
+
+const cell = (result, metric, flops) => {
   if (result.error) return result.error;
-  const unit = metric === 'ms' ? 'ms' : 'tok/s';
+  const unit = { ms: 'ms', tokens_per_s: 'tok/s' }[metric] ?? 'x';
   const cpu = typeof result.cpu_ms === 'number' ? ` (CPU ${format(result.cpu_ms)} ms)` : '';
+  const gflops = gflopsOf(result, flops);
+  const rateOfWork = gflops === null ? '' : `, ${format(gflops)} GFLOP/s`;
   const rate =
     metric === 'ms' && typeof result.tokens_per_s === 'number'
       ? `, ${format(result.tokens_per_s)} tok/s`
       : '';
-  return `${format(result[metric])} ${unit}${cpu}${rate}`;
+  return `${format(result[metric])} ${unit}${cpu}${rate}${rateOfWork}`;
 };
 const ratio = (value) => (value === null ? '—' : `${value.toFixed(2)}x`);
 const table = [
@@ -159,7 +210,7 @@ const table = [
   '| --- | --- | --- | --- | --- | --- |',
   ...rows.map(
     (r) =>
-      `| ${r.name} | ${r.what} | ${cell(r.ours, r.metric)} | ${cell(r.torch, r.metric)} | ${ratio(
+      `| ${r.name} | ${r.what} | ${cell(r.ours, r.metric, r.ours.flops)} | ${cell(r.torch, r.metric, r.ours.flops)} | ${ratio(
         slowdown(r, r.metric),
       )} | ${ratio(slowdown(r, 'cpu_ms'))} |`,
   ),
@@ -185,7 +236,29 @@ const notes = rows
         : '',
     ].join(' ');
   });
-const markdown = [`Machine: ${machine}`, '', ...table, '', ...notes, ...kanNotes].join('\n');
+const gemmRow = rows.find((r) => r.name === 'gemm' && typeof r.ours.gemm_vs_peak === 'number');
+const peakNotes = gemmRow
+  ? [
+      `- GEMM against wasm SIMD's peak on ${gemmRow.ours.threads} thread(s): ${format(gflopsOf(gemmRow.ours, gemmRow.ours.flops))} GFLOP/s = ${(100 * gemmRow.ours.gemm_vs_peak).toFixed(0)} % of simd-peak's ${format(gemmRow.ours.relaxed_peak_gflops ?? gemmRow.ours.simd_peak_gflops)} GFLOP/s (${gemmRow.ours.relaxed_peak_gflops === null ? 'SIMD' : 'relaxed SIMD, fused'}).`,
+    ]
+  : [];
+const gib = (bytes) => `${(bytes / 2 ** 30).toFixed(2)} GiB`;
+const heapNotes = rows
+  .filter((r) => typeof r.ours.wasm_heap_peak_bytes === 'number' && r.ours.wasm_heap_peak_bytes > 0)
+  .map(
+    (r) =>
+      `- ${r.name}: wasm heap high-water mark ${gib(r.ours.wasm_heap_peak_bytes)} (of 4 GiB)${r.ours.checkpointing ? ', gradient checkpointing' : ''}.`,
+  );
+const markdown = [
+  `Machine: ${machine}`,
+  '',
+  ...table,
+  '',
+  ...peakNotes,
+  ...heapNotes,
+  ...notes,
+  ...kanNotes,
+].join('\n');
 console.log(`\n${markdown}`);
 
 const resultsDir = join(here, 'results');
@@ -193,7 +266,19 @@ if (!existsSync(resultsDir)) mkdirSync(resultsDir);
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 writeFileSync(
   join(resultsDir, `bench-${stamp}.json`),
-  `${JSON.stringify({ machine, backend: args.backend, quick: args.quick, rows }, null, 2)}\n`,
+  `${JSON.stringify(
+    {
+      machine,
+      backend: args.backend,
+      threads: Number(args.threads),
+      node: process.version,
+      relaxed_simd: rows.some((r) => r.ours.relaxed_simd),
+      quick: args.quick,
+      rows,
+    },
+    null,
+    2,
+  )}\n`,
 );
 writeFileSync(join(resultsDir, `bench-${stamp}.md`), `${markdown}\n`);
 console.log(`\nwrote bench/results/bench-${stamp}.{json,md}`);

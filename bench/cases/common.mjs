@@ -8,6 +8,9 @@ export const { values: args } = parseArgs({
   options: {
     backend: { type: 'string', default: 'wasm' },
     quick: { type: 'boolean', default: false },
+    // Sizes for cases that take them (gpt2-forward: batch × length).
+    batch: { type: 'string' },
+    length: { type: 'string' },
   },
   strict: false,
 });
@@ -67,13 +70,22 @@ export async function timeRuns(fn, { warmup = 1, runs = args.quick ? 1 : 3 } = {
   return { ms: median(wall), cpu_ms: median(cpu) };
 }
 
-/** Prints the result line `bench/run.mjs` reads (the last line starting with `{`). */
+/** Bytes of the wasm backend's heap: its high-water mark, as wasm memory never shrinks. */
+export function wasmHeapBytes() {
+  const wasm = tf.getBackend() === 'wasm' ? tf.backend().wasm : null;
+  return (wasm?.asm?.memory ?? wasm?.wasmMemory)?.buffer.byteLength ?? 0;
+}
+
+/**
+ * Prints the result line `bench/run.mjs` reads (the last line starting with `{`); `flops` (per
+ * timed call) gives the GFLOP/s beside the time.
+ */
 export function report(fields) {
   console.log(
     JSON.stringify({
       ...fields,
       backend: tf.getBackend(),
-      threads,
+      threads: tf.getBackend() === 'wasm' ? tf.backend().wasm.tfjs.getThreadsCount() : threads,
       node: process.version,
       relaxed_simd: hasRelaxedSimd(),
     }),

@@ -4,6 +4,7 @@ import { Rng } from '@lgpt/core';
 import { GraphAttentionLayer } from '@lgpt/gat';
 import * as tf from '@tensorflow/tfjs-core';
 import { args, report, setup, timeRuns } from './common.mjs';
+import { gatFusionFlops } from './flops.mjs';
 
 await setup();
 const [batch, length, hidden] = [8, 128, 768];
@@ -23,4 +24,4 @@ const time = await timeRuns(
   },
   { runs: args.quick ? 3 : 7 },
 );
-report({ case: 'gat-fusion', ...time });
+report({ case: 'gat-fusion', ...time, flops: gatFusionFlops(batch, length, hidden) });

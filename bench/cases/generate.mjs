@@ -1,6 +1,7 @@
 // Case 3: KV-cache greedy generation, 1 x 32-token prompt, 128 new tokens (never stopping early).
 import { GPT2LMHeadModel, gpt2Preset } from '@lgpt/gpt2';
 import { randomIds, report, setup, timeRuns } from './common.mjs';
+import { gpt2GenerateFlops } from './flops.mjs';
 
 await setup();
 const NEW = 128;
@@ -18,4 +19,9 @@ const time = await timeRuns(
   },
   { runs: 1 },
 );
-report({ case: 'generate', ...time, tokens_per_s: (NEW * 1000) / time.ms });
+report({
+  case: 'generate',
+  ...time,
+  tokens_per_s: (NEW * 1000) / time.ms,
+  flops: gpt2GenerateFlops(model.config, prompt[0].length, NEW),
+});

@@ -4,6 +4,7 @@ import { Rng } from '@lgpt/core';
 import { KANLinear } from '@lgpt/kan';
 import * as tf from '@tensorflow/tfjs-core';
 import { report, setup, timeRuns } from './common.mjs';
+import { kanLinearFlops } from './flops.mjs';
 
 await setup();
 const [rows, inFeatures, outFeatures] = [1024, 768, 3072];
@@ -14,4 +15,4 @@ const time = await timeRuns(async () => {
   const { value, grads } = tf.variableGrads(() => tf.sum(layer.forward(x)));
   tf.dispose([value, ...Object.values(grads)]);
 });
-report({ case: 'kan-linear', ...time });
+report({ case: 'kan-linear', ...time, flops: kanLinearFlops(rows, inFeatures, outFeatures) });

@@ -6,6 +6,7 @@ import { Rng } from '@lgpt/core';
 import { KAN } from '@lgpt/kan';
 import * as tf from '@tensorflow/tfjs-core';
 import { report, setup, timeRuns } from './common.mjs';
+import { kanLinearFlops } from './flops.mjs';
 
 const { values } = parseArgs({ options: { composite: { type: 'boolean' } }, strict: false });
 const fused = !values.composite;
@@ -24,6 +25,7 @@ const profile = await tf.profile(step);
 report({
   case: fused ? 'kan-mlp' : 'kan-mlp-composite',
   ...time,
+  flops: kanLinearFlops(tokens, hidden, inner) + kanLinearFlops(tokens, inner, hidden),
   weight_bytes: kan.parameters().reduce((n, p) => n + p.size * 4, 0),
   peak_tf_bytes: profile.peakBytes,
   peak_step_bytes: profile.peakBytes - startBytes,

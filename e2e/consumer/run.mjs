@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // `pnpm e2e:consumer`: publishes every @lgpt package to a local registry (verdaccio on loopback,
 // temporary storage, the real registry proxied for everything else), installs them into a fresh
-// project outside the workspace as a user would, and runs an ESM and a CJS LoRA training step and
-// a type check under `moduleResolution: node16` and `bundler`. Exits non-zero on any failure and
+// project outside the workspace as a user would, and runs an ESM and a CJS LoRA training step, a
+// GPT-2 checkpoint loaded by URL from a loopback server, and a type check under `moduleResolution: node16` and `bundler`. Exits non-zero on any failure and
 // always stops verdaccio and removes its temporary folders.
 import { spawn, spawnSync } from 'node:child_process';
 import {
@@ -27,6 +27,7 @@ const USER = { name: 'lgpt-e2e', password: 'lgpt-e2e-password' };
 const CONSUMER_DEPS = [
   '@lgpt/lora',
   '@lgpt/core',
+  '@lgpt/gpt2',
   '@tensorflow/tfjs-core',
   '@tensorflow/tfjs-backend-wasm',
 ];
@@ -214,6 +215,10 @@ async function main() {
     copyFileSync(join(snippets, file), join(project, file));
     run(process.execPath, [file], { cwd: project });
   }
+
+  step('ESM: a GPT-2 checkpoint by URL');
+  copyFileSync(join(snippets, 'gpt2-from-url.mjs'), join(project, 'gpt2-from-url.mjs'));
+  run(process.execPath, ['gpt2-from-url.mjs'], { cwd: project });
 
   step('types: moduleResolution node16 (.mts, .cts) and bundler (.ts)');
   for (const file of ['types.mts', 'types.cts', 'types.ts'])

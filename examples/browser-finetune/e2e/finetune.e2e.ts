@@ -56,7 +56,11 @@ async function openPage(args: string[], query = ''): Promise<{ page: Page; error
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
   page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
+    // Chromium logs every 404 answer; the loader asks for optional files (tokenizer.json,
+    // added_tokens.json) that a checkpoint may lack, and handles their absence.
+    if (message.type() === 'error' && !/status of 404/.test(message.text())) {
+      errors.push(message.text());
+    }
   });
   await page.goto(url + query);
   return { page, errors };
@@ -139,11 +143,48 @@ describe('browser fine-tuning', () => {
     await waitUntilIdle(page, 60_000);
     expect(await page.locator('#backend').getAttribute('data-backend')).toBe('wasm');
     expect(await text(page, '#backend-note')).toContain('WebGPU unavailable');
+    // The preview server sends COOP/COEP: wasm runs threaded, on every core (at most 8).
+    const { isolated, cores } = await page.evaluate(() => ({
+      isolated: crossOriginIsolated,
+      cores: navigator.hardwareConcurrency,
+    }));
+    expect(isolated, 'cross-origin isolated').toBe(true);
+    expect(Number(await page.locator('#backend').getAttribute('data-threads'))).toBe(
+      Math.min(cores, 8),
+    );
 
     expectLossFell(await train(page, STEPS));
     expect((await generate(page)).trim(), 'generated text').not.toBe('');
 
     await page.screenshot({ path: join(RESULTS, 'finetune-wasm.png'), fullPage: true });
+    expect(errors, 'errors in the page').toEqual([]);
+  });
+
+  it('loads its checkpoint over HTTP through fromPretrained, and from the browser cache on reload', async () => {
+    const { page, errors } = await openPage([], '?backend=wasm');
+    const modelRequests: string[] = [];
+    page.on('request', (request) => {
+      if (request.url().includes('/models/')) modelRequests.push(new URL(request.url()).pathname);
+    });
+    await waitUntilIdle(page, 60_000);
+    expect(modelRequests).toEqual(
+      expect.arrayContaining([
+        '/models/sonnets-tiny/config.json',
+        '/models/sonnets-tiny/model.safetensors',
+      ]),
+    );
+    expect(await page.locator('#model-source').inputValue()).toBe(
+      `${url.replace(/\/$/, '')}/models/sonnets-tiny`,
+    );
+    expect(
+      await page.evaluate(async () => (await (await caches.open('lgpt-hub-v1')).keys()).length),
+    ).toBeGreaterThan(1);
+
+    modelRequests.length = 0;
+    await page.reload();
+    await waitUntilIdle(page, 60_000);
+    expect(modelRequests, 'files fetched again on the second visit').toEqual([]);
+    expect(await text(page, '#model-info')).toContain('/models/sonnets-tiny: GPT-2, 2 layers');
     expect(errors, 'errors in the page').toEqual([]);
   });
 

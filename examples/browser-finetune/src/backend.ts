@@ -1,6 +1,6 @@
 import '@lgpt/core/register-gradients';
 import '@tensorflow/tfjs-backend-webgpu';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 // Vite copies the binaries into the build and hands out their URLs; the wasm backend fetches
 // them at run time and would otherwise look for them next to the page.
 import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
@@ -16,7 +16,12 @@ export interface ActiveBackend {
   adapter?: string;
   /** Why WebGPU is not in use, when the page fell back to wasm. */
   fallbackReason?: string;
+  /** wasm: the threads it runs (lgpt's GEMM and XNNPACK), more than 1 when cross-origin isolated. */
+  threads?: number;
 }
+
+/** tfjs-wasm's threaded build starts this many workers up front. */
+const MAX_THREADS = 8;
 
 /**
  * The part of the WebGPU API used here. TypeScript's DOM library does not declare it, and the
@@ -50,12 +55,26 @@ export async function startBackend(requested: BackendName | 'auto'): Promise<Act
   return { ...(await startWasm()), fallbackReason: problem };
 }
 
+/**
+ * wasm on every core when the page is cross-origin isolated (tfjs then loads its threaded build),
+ * else one thread. tfjs allows at most half of `navigator.hardwareConcurrency` ("2 threads per
+ * core"), so the page reports twice the cores while the backend starts, as `initBackend` does in
+ * Node.
+ */
 async function startWasm(): Promise<ActiveBackend> {
-  if (!(await tf.setBackend('wasm'))) {
-    throw new Error('the tfjs wasm backend failed to initialise (see the console)');
+  const cores = navigator.hardwareConcurrency || 1;
+  setThreadsCount(crossOriginIsolated ? Math.min(cores, MAX_THREADS) : 1);
+  Object.defineProperty(navigator, 'hardwareConcurrency', { value: 2 * cores, configurable: true });
+  try {
+    if (!(await tf.setBackend('wasm'))) {
+      throw new Error('the tfjs wasm backend failed to initialise (see the console)');
+    }
+  } finally {
+    // Back to Navigator.prototype's own getter.
+    delete (navigator as { hardwareConcurrency?: number }).hardwareConcurrency;
   }
   await tf.ready();
-  return { name: 'wasm' };
+  return { name: 'wasm', threads: getThreadsCount() };
 }
 
 async function probeWebGPU(): Promise<WebGPUProbe> {

@@ -1,12 +1,12 @@
 import type { Rng } from '@lgpt/core';
-import { splitSonnets, universalNewlines } from '@lgpt/tasks';
+import { corpusOf, sonnetsOf } from './corpus-text.js';
 import sonnetsFile from './sonnets.txt?raw';
 
 /** The bundled sonnets, split as the reference's `SonnetsDataset` does. */
-export const SONNETS = splitSonnets(universalNewlines(sonnetsFile));
+export const SONNETS = sonnetsOf(sonnetsFile);
 
 /** The training text: the sonnets, separated by a blank line. */
-export const CORPUS = SONNETS.join('\n\n');
+export const CORPUS = corpusOf(SONNETS);
 
 /** `batchSize` windows of `seqLen` consecutive tokens from random offsets of the token stream. */
 export function sampleWindows(

@@ -1,36 +1,10 @@
-import { manualSeed, Rng } from '@lgpt/core';
-import {
-  causalLmLoss,
-  type GPT2ConfigFields,
-  GPT2LMHeadModel,
-  GPT2Tokenizer,
-  gpt2Preset,
-} from '@lgpt/gpt2';
-import { getPeftModel, type LoraConfigInit, type PeftModel } from '@lgpt/lora';
+import { type DownloadProgress, manualSeed, Rng } from '@lgpt/core';
+import { causalLmLoss, GPT2LMHeadModel, GPT2Tokenizer } from '@lgpt/gpt2';
+import { getPeftModel, type PeftModel } from '@lgpt/lora';
 import { AdamW } from '@lgpt/tasks';
 import * as tf from '@tensorflow/tfjs-core';
 import { CORPUS, sampleWindows } from './corpus.js';
-import { subsetTokenizer } from './subset-tokenizer.js';
-
-/** Sizes kept small so that a step takes seconds, not a minute, even on a software GPU. */
-export const SETTINGS = {
-  seed: 0,
-  /**
-   * Overrides of `gpt2Preset('tiny')` (4 layers × 128 wide). A random base with GPT-2's
-   * initializer_range of 0.02 has tied embeddings so small that its logits stay within a few
-   * units whatever the adapters do, which caps how far the loss can fall; 0.1 leaves them room.
-   */
-  model: { nLayer: 2, initializerRange: 0.1 } satisfies Partial<GPT2ConfigFields>,
-  batchSize: 4,
-  seqLen: 32,
-  lr: 1e-2,
-  lora: {
-    r: 8,
-    loraAlpha: 16,
-    targetModules: ['c_attn', 'c_proj', 'c_fc'],
-  } satisfies LoraConfigInit,
-  generation: { maxNewTokens: 24, doSample: true, topK: 20, temperature: 0.8 },
-};
+import { SETTINGS } from './settings.js';
 
 export interface Generation {
   text: string;
@@ -38,7 +12,7 @@ export interface Generation {
 }
 
 /**
- * A randomly initialised tiny GPT-2 with LoRA on every linear layer of its blocks. AdamW trains
+ * A GPT-2 (by default the page's random tiny checkpoint) with LoRA on every linear layer of its blocks. AdamW trains
  * the adapters only (PEFT freezes the rest), on random windows of the bundled sonnets.
  */
 export class Finetuner {
@@ -53,17 +27,20 @@ export class Finetuner {
     readonly tokens: readonly number[],
   ) {}
 
-  static async create(): Promise<Finetuner> {
-    const tokenizer = subsetTokenizer(await GPT2Tokenizer.load(), CORPUS);
-    const { vocabSize, eosTokenId } = tokenizer;
+  /**
+   * Loads a GPT-2 and its tokenizer from `source` (a URL, a Hub id, or in Node a folder: the page
+   * passes its own default checkpoint's URL) and puts LoRA on it. The browser keeps the files in
+   * its Cache API, so a second visit downloads nothing.
+   */
+  static async create(
+    source: string,
+    onProgress?: (progress: DownloadProgress) => void,
+  ): Promise<Finetuner> {
+    const tokenizer = await GPT2Tokenizer.fromPretrained(source, { onProgress });
+    const model = await GPT2LMHeadModel.fromPretrained(source, { onProgress });
+    // Fine-tuning: dropout on; adapter initialisation and dropout draws follow the seed.
+    model.train();
     manualSeed(SETTINGS.seed);
-    const config = gpt2Preset('tiny', {
-      ...SETTINGS.model,
-      vocabSize,
-      bosTokenId: eosTokenId,
-      eosTokenId,
-    });
-    const model = new GPT2LMHeadModel(config);
     const peft = getPeftModel(model, SETTINGS.lora);
     const optimizer = new AdamW({ lr: SETTINGS.lr });
     return new Finetuner(tokenizer, model, peft, optimizer, tokenizer.encode(CORPUS));

@@ -1,7 +1,9 @@
 import { type ActiveBackend, type BackendName, startBackend } from './backend.js';
 import { SONNETS } from './corpus.js';
-import { Finetuner, SETTINGS } from './finetune.js';
+import { DEFAULT_CHECKPOINT_PATH } from './default-checkpoint.js';
+import { Finetuner } from './finetune.js';
 import { LossChart } from './loss-chart.js';
+import { SETTINGS } from './settings.js';
 
 /** What the page is doing; `body[data-state]` also tells the end-to-end test when to look. */
 type PageState = 'loading' | 'ready' | 'training' | 'generating' | 'error';
@@ -16,6 +18,8 @@ const ui = {
   backend: byId<HTMLElement>('backend'),
   backendNote: byId<HTMLElement>('backend-note'),
   modelInfo: byId<HTMLElement>('model-info'),
+  modelSource: byId<HTMLInputElement>('model-source'),
+  modelBackend: byId<HTMLInputElement>('model-backend'),
   steps: byId<HTMLInputElement>('steps'),
   train: byId<HTMLButtonElement>('train'),
   stop: byId<HTMLButtonElement>('stop'),
@@ -67,8 +71,11 @@ function requestedBackend(): BackendName | 'auto' {
 }
 
 function showBackend(active: ActiveBackend): void {
-  ui.backend.textContent = active.name;
+  ui.backend.textContent = active.threads
+    ? `${active.name}, ${active.threads} thread(s)`
+    : active.name;
   ui.backend.dataset.backend = active.name;
+  if (active.threads) ui.backend.dataset.threads = String(active.threads);
   ui.backendNote.textContent = active.adapter
     ? `(adapter: ${active.adapter})`
     : active.fallbackReason
@@ -76,13 +83,23 @@ function showBackend(active: ActiveBackend): void {
       : '(requested with ?backend=wasm)';
 }
 
-function showModel(finetuner: Finetuner): void {
+/**
+ * `?model=<Hub id or URL>` loads that checkpoint; without it, the random tiny checkpoint generated
+ * at build time and served with the page (`public/models/…`), through the same loader.
+ */
+function modelSource(): string {
+  const requested = new URLSearchParams(location.search).get('model');
+  if (requested) return requested;
+  return new URL(`${import.meta.env.BASE_URL}${DEFAULT_CHECKPOINT_PATH}`, location.href).href;
+}
+
+function showModel(finetuner: Finetuner, source: string): void {
   const [trainable, total] = finetuner.peft.getNbTrainableParameters();
   const { nLayer, nEmbd, vocabSize } = finetuner.model.config;
   const count = (n: number) => n.toLocaleString('en');
   ui.modelInfo.textContent =
-    `GPT-2, ${nLayer} layers × ${nEmbd} wide; GPT-2's tokenizer cut to the ${count(vocabSize)} ` +
-    `tokens these sonnets need; LoRA r=${SETTINGS.lora.r} on ` +
+    `${source}: GPT-2, ${nLayer} layers × ${nEmbd} wide, ${count(vocabSize)} tokens; ` +
+    `LoRA r=${SETTINGS.lora.r} on ` +
     `${SETTINGS.lora.targetModules.join(', ')}: ${count(trainable)} of ${count(total)} ` +
     `parameters train (${((100 * trainable) / total).toFixed(1)}%). Data: ${SONNETS.length} ` +
     `sonnets, ${count(finetuner.tokens.length)} tokens, batches of ${SETTINGS.batchSize} × ` +
@@ -130,9 +147,21 @@ async function generate(finetuner: Finetuner): Promise<void> {
 }
 
 async function start(): Promise<void> {
-  showBackend(await startBackend(requestedBackend()));
-  const finetuner = await Finetuner.create();
-  showModel(finetuner);
+  const backend = requestedBackend();
+  const source = modelSource();
+  ui.modelSource.value = source;
+  // The Load form keeps a forced backend; an unforced one is not sent.
+  ui.modelBackend.value = backend;
+  ui.modelBackend.disabled = backend === 'auto';
+  showBackend(await startBackend(backend));
+  ui.status.textContent = `Loading ${source}…`;
+  const finetuner = await Finetuner.create(source, ({ file, loaded, total }) => {
+    const part = total
+      ? `${((100 * loaded) / total).toFixed(0)}%`
+      : `${(loaded / 1e6).toFixed(1)} MB`;
+    ui.status.textContent = `Downloading ${file}: ${part}`;
+  });
+  showModel(finetuner, source);
   ui.train.addEventListener('click', () => run(() => train(finetuner), ui.status));
   ui.stop.addEventListener('click', () => {
     stopRequested = true;

@@ -1,7 +1,17 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describeBackends, expectNoLeaks } from '@lgpt/core/testing';
+import { GPT2Tokenizer } from '@lgpt/gpt2';
 import type * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { CORPUS } from '../src/corpus.js';
+import { writeDefaultCheckpoint } from '../src/default-checkpoint.js';
 import { Finetuner } from '../src/finetune.js';
+import { subsetTokenizer } from '../src/subset-tokenizer.js';
+
+const SONNETS_FILE = fileURLToPath(new URL('../src/sonnets.txt', import.meta.url));
 
 async function values(params: [string, tf.Variable][]): Promise<Map<string, Float32Array>> {
   const out = new Map<string, Float32Array>();
@@ -15,9 +25,21 @@ function changed(a: Float32Array, b: Float32Array): boolean {
 
 describeBackends('Finetuner', () => {
   let finetuner: Finetuner;
+  let checkpoint: string;
 
   beforeAll(async () => {
-    finetuner = await Finetuner.create();
+    // The page's default checkpoint, as the Vite plugin writes it at build time.
+    checkpoint = await mkdtemp(join(tmpdir(), 'lgpt-browser-checkpoint-'));
+    await writeDefaultCheckpoint(checkpoint, await readFile(SONNETS_FILE, 'utf8'));
+    finetuner = await Finetuner.create(checkpoint);
+  });
+  afterAll(() => rm(checkpoint, { recursive: true, force: true }));
+
+  it('loads the default checkpoint with the cut-down tokenizer it was saved with', async () => {
+    const subset = subsetTokenizer(await GPT2Tokenizer.load(), CORPUS);
+    expect(finetuner.tokenizer.vocabJson()).toEqual(subset.vocabJson());
+    expect(finetuner.tokenizer.encode(CORPUS)).toEqual(subset.encode(CORPUS));
+    expect(finetuner.model.config.vocabSize).toBe(subset.vocabSize);
   });
 
   it('trains the LoRA weights only, and a step leaves no tensors behind', async () => {

@@ -2,6 +2,8 @@
 // published package needs no assembler: once as written (wasm SIMD) and once with each
 // multiply-add fused into relaxed SIMD's `f32x4.relaxed_madd` (an FMA instruction where the CPU has
 // one), which the kernel prefers where the engine supports relaxed SIMD.
+// Each of the two also comes importing the heap as shared memory, for tfjs's threaded build (a
+// module declares whether its imported memory is shared, so one binary cannot take both).
 // `--check` exits 1 when the committed file is stale.
 import { readFile, writeFile } from 'node:fs/promises';
 import wabtInit from 'wabt';
@@ -27,8 +29,18 @@ function fuseMultiplyAdds(wat) {
   );
 }
 
+/** The heap import as written, and the same memory declared shared (at most 4 GiB, as wasm32). */
+const MEMORY_IMPORT = '(import "env" "memory" (memory 0))';
+const SHARED_MEMORY_IMPORT = '(import "env" "memory" (memory 0 65536 shared))';
+
+function sharedMemory(wat) {
+  if (!wat.includes(MEMORY_IMPORT)) throw new Error(`gemm.wat: expected ${MEMORY_IMPORT}`);
+  return wat.replace(MEMORY_IMPORT, SHARED_MEMORY_IMPORT);
+}
+
 async function assemble(wabt, wat) {
-  const module = wabt.parseWat('gemm.wat', wat, { simd: true, relaxed_simd: true });
+  const features = { simd: true, relaxed_simd: true, bulk_memory: true, threads: true };
+  const module = wabt.parseWat('gemm.wat', wat, features);
   const { buffer } = module.toBinary({});
   module.destroy();
   return Buffer.from(buffer).toString('base64');
@@ -44,6 +56,12 @@ export const GEMM_SIMD_BASE64 =
 /** gemm.wat assembled with its multiply-adds fused (relaxed SIMD). */
 export const GEMM_RELAXED_SIMD_BASE64 =
   '${await assemble(wabt, fuseMultiplyAdds(wat))}';
+/** The wasm SIMD build on a shared heap (tfjs's threaded build). */
+export const GEMM_SIMD_SHARED_BASE64 =
+  '${await assemble(wabt, sharedMemory(wat))}';
+/** The relaxed-SIMD build on a shared heap. */
+export const GEMM_RELAXED_SIMD_SHARED_BASE64 =
+  '${await assemble(wabt, sharedMemory(fuseMultiplyAdds(wat)))}';
 `;
 }
 

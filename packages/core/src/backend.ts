@@ -1,6 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { shareWasmIdentity } from './kernels/wasm/identity.js';
-import { requestedWasmThreads, startWasmThreads, type WasmBackendModule } from './wasm-threads.js';
+import {
+  requestedWasmThreads,
+  startWasmThreads,
+  threadsChosen,
+  type WasmBackendModule,
+} from './wasm-threads.js';
 
 export type BackendName = 'cpu' | 'wasm' | 'webgpu' | 'tensorflow';
 export type WebGPUAdapterChoice = 'auto' | 'default' | 'swiftshader' | 'opengl';
@@ -15,10 +20,10 @@ export interface InitBackendOptions {
   /** Folder holding the tfjs `.wasm` binaries; default: the installed @tensorflow/tfjs-backend-wasm. */
   wasmPaths?: string;
   /**
-   * wasm in Node: XNNPACK threads (default 1; the environment variable `LGPT_WASM_THREADS` sets
-   * the default). tfjs-backend-wasm runs one thread in Node; more are started as described in
-   * `wasm-threads.ts`, at most one per core and 8. Only the first `initBackend('wasm')` of a
-   * process can choose. Experimental: it relies on the layout of tfjs-backend-wasm 4.x.
+   * wasm in Node: threads for lgpt's GEMM and XNNPACK (default: the available cores, at most 8; the
+   * environment variable `LGPT_WASM_THREADS` sets the default, `1` for the single-threaded build).
+   * tfjs-backend-wasm runs one thread in Node; more are started as described in `wasm-threads.ts`,
+   * at most one per core and 8. Only the first `initBackend('wasm')` of a process can choose.
    */
   threads?: number;
 }
@@ -56,13 +61,17 @@ export async function initBackend(
         name,
         '@tensorflow/tfjs-backend-wasm',
       )) as WasmBackendModule;
-      const threads = requestedWasmThreads(options.threads);
+      const threads = await requestedWasmThreads(options.threads);
       // Not `tf.findBackend`: it starts the backend, before the paths and threads are set.
       if (tf.engine().registry.wasm === undefined) {
         const dir = await installedWasmDir();
         wasm.setWasmPaths(options.wasmPaths ?? `${dir}/dist/`);
         if (threads > 1) await startWasmThreads(wasm, dir, threads);
-      } else if (threads > 1 && wasm.getThreadsCount() !== threads) {
+      } else if (
+        threadsChosen(options.threads) &&
+        threads > 1 &&
+        wasm.getThreadsCount() !== threads
+      ) {
         throw new Error(
           `initBackend('wasm', { threads: ${threads} }): the wasm backend already runs ${wasm.getThreadsCount()} thread(s); threads can only be chosen by the first initBackend('wasm')`,
         );

@@ -10,7 +10,60 @@ import { getDefaultRng, type Rng } from './rng.js';
 export function dropoutMask(shape: number[], p: number, rng: Rng = getDefaultRng()): tf.Tensor {
   checkProbability(p);
   const size = shape.reduce((a, b) => a * b, 1);
-  return tf.tensor(rng.keepBits(size, p), shape, 'bool');
+  return tf.tensor(keepBits(size, p, rng), shape, 'bool');
+}
+
+/** The masks `recordDropoutMasks` collects, and those `replayDropoutMasks` hands out in order. */
+let recording: Uint8Array[] | null = null;
+let replaying: { masks: readonly Uint8Array[]; next: number } | null = null;
+
+function keepBits(size: number, p: number, rng: Rng): Uint8Array {
+  if (replaying) {
+    const bits = replaying.masks[replaying.next++];
+    if (bits?.length !== size) {
+      throw new Error(
+        `replayDropoutMasks: dropout draw ${replaying.next} asks for ${size} elements, the recorded forward drew ${bits === undefined ? 'no such mask' : bits.length}`,
+      );
+    }
+    return bits;
+  }
+  const bits = rng.keepBits(size, p);
+  recording?.push(bits);
+  return bits;
+}
+
+/**
+ * Runs `fn` and returns, with its result, every dropout mask it drew (1 byte per element, outside
+ * tfjs memory), for `replayDropoutMasks`: gradient checkpointing recomputes a forward pass in
+ * backward with the same masks, and without drawing from the generators again.
+ */
+export function recordDropoutMasks<T>(fn: () => T): { result: T; masks: Uint8Array[] } {
+  const outer = recording;
+  const masks: Uint8Array[] = [];
+  recording = masks;
+  try {
+    return { result: fn(), masks };
+  } finally {
+    recording = outer;
+    outer?.push(...masks);
+  }
+}
+
+/** Runs `fn` with its dropout draws answered by `masks`, in order (see `recordDropoutMasks`). */
+export function replayDropoutMasks<T>(masks: readonly Uint8Array[], fn: () => T): T {
+  const outer = replaying;
+  replaying = { masks, next: 0 };
+  try {
+    const result = fn();
+    if (replaying.next !== masks.length) {
+      throw new Error(
+        `replayDropoutMasks: the forward drew ${replaying.next} dropout masks, the recorded one ${masks.length}`,
+      );
+    }
+    return result;
+  } finally {
+    replaying = outer;
+  }
 }
 
 /** `x · mask / (1 − p)` for a keep mask from `dropoutMask` (no gradient of its own). */

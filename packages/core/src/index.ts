@@ -8,8 +8,21 @@ export {
   type WebGPUAdapterChoice,
 } from './backend.js';
 export { type CustomGradResult, customGrad } from './custom-grad.js';
-export { applyDropoutMask, Dropout, dropout, dropoutMask } from './dropout.js';
+export {
+  applyDropoutMask,
+  Dropout,
+  dropout,
+  dropoutMask,
+  recordDropoutMasks,
+  replayDropoutMasks,
+} from './dropout.js';
 export { Embedding, type EmbeddingOptions, embeddingLookup } from './embedding.js';
+export { type CheckpointFiles, openCheckpoint, parseJsonFile } from './hub/checkpoint-files.js';
+export { openCheckpointSafetensors } from './hub/checkpoint-safetensors.js';
+export { HubError, type HubErrorCode } from './hub/errors.js';
+export { type CheckpointLocation, resolveLocation, SIZE_NAME_REPOS } from './hub/location.js';
+export type { DownloadProgress } from './hub/progress.js';
+export { type HubOptions, hubCacheDir, splitHubOptions } from './hub/settings.js';
 export { kaimingUniform, normal, uniform, withoutInit } from './init.js';
 export { LayerNorm, layerNorm } from './layer-norm.js';
 export {
@@ -37,14 +50,17 @@ export { slice, split } from './ops/slice.js';
 export { transposeMatrix } from './ops/transpose.js';
 export { linearProducts } from './ops/weight-matmul.js';
 export { getDefaultRng, manualSeed, Rng, type RngState } from './rng.js';
+export type { ByteSource } from './safetensors/byte-source.js';
 export { DTYPE_BYTES, type SafetensorsDtype } from './safetensors/dtypes.js';
 export {
   openSafetensors,
+  openSafetensorsSource,
   readSafetensors,
   SafetensorsError,
   type SafetensorsFile,
   type TensorInfo,
 } from './safetensors/read.js';
+export { resolveShardLocation } from './safetensors/shard-location.js';
 export {
   serializeSafetensors,
   type WriteSafetensorsOptions,

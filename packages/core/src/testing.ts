@@ -135,3 +135,11 @@ function collectTensorIds(value: unknown, ids: Set<number>): void {
     for (const v of Object.values(value)) collectTensorIds(v, ids);
   }
 }
+
+export {
+  type MockHub,
+  type MockHubOptions,
+  type MockRepo,
+  type SeenRequest,
+  startMockHub,
+} from './mock-hub.js';

@@ -68,9 +68,33 @@ interface Unref {
   unref(): void;
 }
 
-/** Threads asked for: the option, else `LGPT_WASM_THREADS`, else 1. */
-export function requestedWasmThreads(option: number | undefined): number {
-  const threads = option ?? Number(process.env.LGPT_WASM_THREADS ?? 1);
+/** tfjs-backend-wasm's threaded build starts this many pthread workers up front. */
+const PTHREAD_POOL = 8;
+
+/** The default: the cores this process may use, at most the threaded build's worker pool. */
+export async function defaultWasmThreads(): Promise<number> {
+  const { availableParallelism } = await import('node:os');
+  return Math.min(availableParallelism(), PTHREAD_POOL);
+}
+
+/**
+ * Whether the caller chose a thread count (the option or `LGPT_WASM_THREADS`): a later
+ * `initBackend('wasm')` that leaves it to the default takes the running backend as it is.
+ */
+export function threadsChosen(option: number | undefined): boolean {
+  return option !== undefined || process.env.LGPT_WASM_THREADS !== undefined;
+}
+
+/**
+ * Threads asked for: the option, else `LGPT_WASM_THREADS`, else `defaultWasmThreads()`, so that
+ * `initBackend('wasm')` runs on every core without flags.
+ */
+export async function requestedWasmThreads(option: number | undefined): Promise<number> {
+  const threads =
+    option ??
+    (process.env.LGPT_WASM_THREADS === undefined
+      ? await defaultWasmThreads()
+      : Number(process.env.LGPT_WASM_THREADS));
   if (!Number.isInteger(threads) || threads < 1) {
     throw new Error(
       `wasm threads must be a positive integer, got ${option ?? `LGPT_WASM_THREADS=${process.env.LGPT_WASM_THREADS}`}`,

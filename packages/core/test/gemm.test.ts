@@ -9,24 +9,49 @@ import { gemm, useGemm } from '../src/ops/gemm.js';
 import { describeBackends, expectClose, expectNoLeaks } from '../src/testing.js';
 
 /**
- * lgpt's GEMM kernel (gemm.wat) runs on single-threaded wasm and must equal tfjs's own matMul (the
- * composite every other backend runs) on every path through its blocking: edge tiles in rows and
- * columns, depth split into blocks, several row and column blocks, transposed operands, batches.
- * The file runs twice (vitest.config.ts): as Node 20 starts, with the SIMD build, and with relaxed
- * SIMD, whose build fuses the multiply-adds.
+ * lgpt's GEMM kernel (gemm.wat) runs on wasm and must equal tfjs's own matMul (the composite every
+ * other backend runs) on every path through its blocking: edge tiles in rows and columns, depth
+ * split into blocks, several row and column blocks, transposed operands, batches. On threaded wasm
+ * (`LGPT_WASM_THREADS=2`) its threads must give exactly the single thread's result. The file runs
+ * twice (vitest.config.ts): as Node 20 starts, with the SIMD build, and with relaxed SIMD, whose
+ * build fuses the multiply-adds.
  */
 describeBackends(
   'GEMM kernel equals tf.matMul',
   () => {
-    it('runs on single-threaded wasm only (threads keep XNNPACK)', () => {
-      expect(useGemm(64)).toBe(!threaded());
-      expect(useGemm(63)).toBe(false);
+    it('runs on wasm, with every thread of the backend', () => {
+      expect(useGemm(32)).toBe(true);
+      expect(useGemm(31)).toBe(false);
+      expect(wasmGemm(tf.backend())?.threads).toBe(threads());
     });
 
-    it('fuses its multiply-adds where the engine has relaxed SIMD', (context) => {
-      if (threaded()) context.skip();
-      // The `relaxed-simd` test project runs this file with wasm relaxed SIMD turned on.
-      expect(wasmGemm(tf.backend())?.fused).toBe(process.env.LGPT_EXPECT_RELAXED_SIMD === '1');
+    it('gives on several threads exactly the sums of one thread', async (context) => {
+      if (threads() === 1) context.skip();
+      const gemmState = wasmGemm(tf.backend());
+      if (gemmState === null) throw new Error('no GEMM');
+      const rng = new Rng(5);
+      // Split by columns (wide), by rows (tall), and a batch split by its entries.
+      for (const [a, b] of [
+        [rng.normalTensor([100, 700]), rng.normalTensor([700, 1500])],
+        [rng.normalTensor([1030, 600]), rng.normalTensor([600, 70])],
+        [rng.normalTensor([12, 130, 64]), rng.normalTensor([12, 64, 130])],
+      ]) {
+        const threaded = await gemm(a, b).data();
+        const { pool } = gemmState;
+        gemmState.pool = null;
+        const single = await gemm(a, b).data();
+        gemmState.pool = pool;
+        expect(Buffer.from(threaded.buffer).equals(Buffer.from(single.buffer))).toBe(true);
+        tf.dispose([a, b]);
+      }
+    });
+
+    it('fuses its multiply-adds where the engine has relaxed SIMD', () => {
+      // The `relaxed-simd` test project runs this file with wasm relaxed SIMD turned on; Node ≥ 22
+      // runs it by default.
+      const nodeMajor = Number(process.versions.node.split('.')[0]);
+      const relaxed = process.env.LGPT_EXPECT_RELAXED_SIMD === '1' || nodeMajor >= 22;
+      expect(wasmGemm(tf.backend())?.fused).toBe(relaxed);
     });
 
     const shapes: [rows: number, depth: number, cols: number][] = [
@@ -38,8 +63,7 @@ describeBackends(
       [1, 768, 2304],
     ];
     for (const [rows, depth, cols] of shapes) {
-      it(`[${rows}, ${depth}] @ [${depth}, ${cols}], every transpose`, async (context) => {
-        if (threaded()) context.skip();
+      it(`[${rows}, ${depth}] @ [${depth}, ${cols}], every transpose`, async () => {
         const rng = new Rng(rows * 7 + cols);
         for (const [transposeA, transposeB] of [
           [false, false],
@@ -59,8 +83,7 @@ describeBackends(
       });
     }
 
-    it('multiplies a batch matrix by matrix', async (context) => {
-      if (threaded()) context.skip();
+    it('multiplies a batch matrix by matrix', async () => {
       const rng = new Rng(9);
       const a = rng.normalTensor([2, 3, 13, 64]);
       const b = rng.normalTensor([2, 3, 21, 64]);
@@ -68,8 +91,7 @@ describeBackends(
       tf.dispose([a, b]);
     });
 
-    it('gives zeros for an empty inner dimension', async (context) => {
-      if (threaded()) context.skip();
+    it('gives zeros for an empty inner dimension', async () => {
       const a = tf.zeros([3, 0]);
       const b = tf.zeros([0, 5]);
       await expectClose(gemm(a, b), tf.zeros([3, 5]));
@@ -79,10 +101,10 @@ describeBackends(
   { only: ['wasm'] },
 );
 
-/** Whether the wasm backend runs XNNPACK threads (`LGPT_WASM_THREADS`), and so not the GEMM. */
-function threaded(): boolean {
+/** The wasm backend's threads (`LGPT_WASM_THREADS`, else the cores). */
+function threads(): number {
   const backend = tf.backend() as unknown as { wasm: { tfjs: { getThreadsCount(): number } } };
-  return backend.wasm.tfjs.getThreadsCount() > 1;
+  return backend.wasm.tfjs.getThreadsCount();
 }
 
 it('gemm-binary.ts is gemm.wat assembled', async () => {

@@ -4,7 +4,7 @@ import { batchMatMul, linear, Rng } from '../src/index.js';
 import { describeBackends, expectClose, expectNoLeaks } from '../src/testing.js';
 
 /**
- * Large products take other paths than small ones: lgpt's GEMM kernel on wasm (64 rows or more),
+ * Large products take other paths than small ones: lgpt's GEMM kernel on wasm (32 rows or more),
  * and elsewhere a wide `[out, in]` weight (more than 2000 rows) in cache-sized blocks when the
  * input has at least 256 rows. They must equal the plain products.
  */

@@ -58,6 +58,13 @@ export const GPT2_DEFAULTS: Readonly<GPT2ConfigFields> = Object.freeze(
 );
 
 const POSITIVE_INTEGERS = ['vocabSize', 'nPositions', 'nEmbd', 'nLayer', 'nHead'] as const;
+
+/**
+ * The most elements one weight may have: tfjs indexes tensors with 32-bit integers (and a larger
+ * typed array is "Invalid typed array length"), so a config asking for more is a typo to report,
+ * not an allocation to attempt.
+ */
+const MAX_TENSOR_ELEMENTS = 2 ** 31 - 1;
 const PROBABILITIES = ['residPdrop', 'embdPdrop', 'attnPdrop'] as const;
 
 /** The typed fields of a `GPT2Config`, declared by the table above rather than one by one. */
@@ -104,7 +111,8 @@ export class GPT2Config {
     try {
       return new GPT2Config(fields as Partial<GPT2ConfigFields>, extra);
     } catch (error) {
-      throw new Error(`${source}: ${(error as Error).message}`);
+      const Type = error instanceof RangeError ? RangeError : Error;
+      throw new Type(`${source}: ${(error as Error).message}`);
     }
   }
 
@@ -137,6 +145,17 @@ export class GPT2Config {
     for (const field of POSITIVE_INTEGERS) {
       if (!Number.isInteger(this[field]) || this[field] <= 0) {
         throw new Error(`${FIELDS[field].json} must be a positive integer, got ${this[field]}`);
+      }
+    }
+    for (const [name, elements] of [
+      ['vocab_size × n_embd (wte)', this.vocabSize * this.nEmbd],
+      ['n_positions × n_embd (wpe)', this.nPositions * this.nEmbd],
+      ['n_positions² (the causal mask)', this.nPositions * this.nPositions],
+    ] as const) {
+      if (elements > MAX_TENSOR_ELEMENTS) {
+        throw new RangeError(
+          `${name} is ${elements.toExponential(3)} elements, more than one tensor can hold (2^31 − 1): check vocab_size ${this.vocabSize}, n_positions ${this.nPositions}, n_embd ${this.nEmbd}`,
+        );
       }
     }
     if (this.nEmbd % this.nHead !== 0) {

@@ -49,16 +49,18 @@ export class GPT2LMHeadModel extends Module implements CausalLM {
   }
 
   /**
-   * Reads a Hugging Face checkpoint folder (`config.json` + safetensors), tensor by tensor. With a
-   * variant's switches in `configOverrides`, the modules it adds are initialised fresh and listed
-   * in `loadingInfo`.
+   * Reads a Hugging Face checkpoint (`config.json` + safetensors), tensor by tensor, from a folder,
+   * an http(s) base URL or a Hub id (`openai-community/gpt2`, or a size name such as `gpt2`;
+   * `revision`, `token`, `onProgress` in `options`), downloading into huggingface_hub's cache in
+   * Node and the Cache API in browsers. With a variant's switches in `configOverrides`, the
+   * modules it adds are initialised fresh and listed in `loadingInfo`.
    */
   static async fromPretrained(
-    dir: string,
+    nameOrPath: string,
     options: LoadPretrainedOptions = {},
   ): Promise<GPT2LMHeadModel> {
     const { model, loadingInfo } = await loadPretrained(
-      dir,
+      nameOrPath,
       (config, modelOptions) => new GPT2LMHeadModel(config, modelOptions),
       options,
     );
@@ -73,6 +75,26 @@ export class GPT2LMHeadModel extends Module implements CausalLM {
 
   get headWeight(): tf.Tensor2D {
     return this.lmHead.weight as tf.Tensor2D;
+  }
+
+  /**
+   * Hugging Face's `gradient_checkpointing_enable()`: the transformer's blocks keep only their
+   * inputs and recompute their activations in backward (see `GPT2Model`).
+   */
+  gradientCheckpointingEnable(): this {
+    this.transformer.gradientCheckpointingEnable();
+    return this;
+  }
+
+  /** Hugging Face's `gradient_checkpointing_disable()`. */
+  gradientCheckpointingDisable(): this {
+    this.transformer.gradientCheckpointingDisable();
+    return this;
+  }
+
+  /** Hugging Face's `is_gradient_checkpointing`. */
+  get isGradientCheckpointing(): boolean {
+    return this.transformer.isGradientCheckpointing;
   }
 
   forward(inputIds: IntMatrix, options: ForwardOptions = {}): CausalLMOutput {

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { attentionBias, causalBiasTable, positionIdsFromMask } from './attention-bias.js';
 import { type BlockExtensions, GPT2Block } from './block.js';
 import type { GPT2Config } from './config.js';
+import { checkpointedBlock } from './gradient-checkpointing.js';
 import { type IntMatrix, toIntTensor } from './inputs.js';
 import { type LayerKV, type PastKeyValues, pastLength } from './kv-cache.js';
 import type { LayerRngs } from './rngs.js';
@@ -50,6 +51,7 @@ export class GPT2Model extends Module {
   readonly drop: Dropout;
   readonly h: ModuleList<GPT2Block>;
   readonly lnF: LayerNorm;
+  private gradientCheckpointing = false;
 
   constructor(
     readonly config: GPT2Config,
@@ -75,6 +77,29 @@ export class GPT2Model extends Module {
     this.lnF = this.registerModule('ln_f', new LayerNorm(config.nEmbd, config.layerNormEpsilon));
     // Not in the state dict: rebuilt from the config, like Hugging Face's non-persistent `bias`.
     this.registerBuffer('causal_bias', causalBiasTable(config.nPositions), false);
+  }
+
+  /**
+   * Hugging Face's `gradient_checkpointing_enable()`: in train mode, while gradients are being
+   * taken, each block keeps only its input (and its dropout masks) and recomputes its activations
+   * in the backward pass, with the same dropout masks: the same gradients, with one block's
+   * activations in memory at a time, for a second forward pass of every block. A call with a KV
+   * cache (`useCache`, `pastKeyValues`) runs without it, as Hugging Face turns `use_cache` off.
+   */
+  gradientCheckpointingEnable(): this {
+    this.gradientCheckpointing = true;
+    return this;
+  }
+
+  /** Hugging Face's `gradient_checkpointing_disable()`. */
+  gradientCheckpointingDisable(): this {
+    this.gradientCheckpointing = false;
+    return this;
+  }
+
+  /** Hugging Face's `is_gradient_checkpointing`. */
+  get isGradientCheckpointing(): boolean {
+    return this.gradientCheckpointing;
   }
 
   forward(inputIds: IntMatrix, options: ForwardOptions = {}): GPT2ModelOutput {
@@ -115,8 +140,18 @@ export class GPT2Model extends Module {
       };
       const hiddenStates: tf.Tensor3D[] = [];
       const presents: LayerKV[] = [];
+      const checkpoint =
+        this.gradientCheckpointing &&
+        this.training &&
+        tf.engine().isTapeOn() &&
+        !useCache &&
+        past === undefined;
       for (let i = 0; i < nLayer; i++) {
         if (outputHiddenStates) hiddenStates.push(hidden);
+        if (checkpoint) {
+          hidden = checkpointedBlock(this.h.at(i), hidden, context);
+          continue;
+        }
         const out = this.h.at(i).forward(hidden, context, past?.[i], useCache);
         hidden = out.hidden;
         if (out.present) presents.push(out.present);

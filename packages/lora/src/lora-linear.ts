@@ -44,9 +44,10 @@ export class LoRALinear extends Module implements LinearLike {
   readonly loraB: ModuleDict<Linear>;
   readonly loraDropout: ModuleDict<Dropout>;
   readonly loraMagnitudeVector: ModuleDict<DoraMagnitude>;
-  readonly r: Record<string, number> = {};
-  readonly loraAlpha: Record<string, number> = {};
-  readonly scaling: Record<string, number> = {};
+  /** Per adapter (no prototype: an adapter may be called `toString`). */
+  readonly r: Record<string, number> = Object.create(null);
+  readonly loraAlpha: Record<string, number> = Object.create(null);
+  readonly scaling: Record<string, number> = Object.create(null);
   private active: string[];
   private readonly mergedAdapters: string[] = [];
   private adaptersDisabled = false;

@@ -1,4 +1,5 @@
 import { type LinearLike, Module, type Rng } from '@lgpt/core';
+import { assertAdapterName } from './adapter-name.js';
 import type { LoraConfig } from './config.js';
 import { LoRALinear } from './lora-linear.js';
 import { getPatternKey } from './matching.js';
@@ -17,7 +18,8 @@ export interface InjectOptions {
  */
 export class LoraModel<M extends Module = Module> extends Module {
   readonly model: M;
-  readonly peftConfig: Record<string, LoraConfig> = {};
+  /** Keyed by adapter name; no prototype, so an adapter may be called `toString`. */
+  readonly peftConfig: Record<string, LoraConfig> = Object.create(null);
   private active: string[];
 
   constructor(model: M, config: LoraConfig, adapterName: string, options: InjectOptions = {}) {
@@ -45,7 +47,10 @@ export class LoraModel<M extends Module = Module> extends Module {
    * PEFT does (`'all-linear'` becomes module names; `fanInFanOut` follows the targeted layers).
    */
   injectAdapter(adapterName: string, config: LoraConfig, options: InjectOptions = {}): void {
-    if (adapterName in this.peftConfig) throw new Error(`adapter '${adapterName}' already exists`);
+    assertAdapterName(adapterName);
+    if (Object.hasOwn(this.peftConfig, adapterName)) {
+      throw new Error(`adapter '${adapterName}' already exists`);
+    }
     const resolved = config.copy();
     resolveAllLinear(resolved, this.model);
     const targets = findTargets(this.model, resolved);
@@ -115,7 +120,7 @@ export class LoraModel<M extends Module = Module> extends Module {
   setAdapter(names: string | string[]): void {
     const list = typeof names === 'string' ? [names] : [...names];
     for (const name of list) {
-      if (!(name in this.peftConfig)) {
+      if (!Object.hasOwn(this.peftConfig, name)) {
         throw new Error(
           `adapter '${name}' not found (adapters: ${Object.keys(this.peftConfig).join(', ')})`,
         );
@@ -149,7 +154,7 @@ export class LoraModel<M extends Module = Module> extends Module {
   }
 
   deleteAdapter(name: string): void {
-    if (!(name in this.peftConfig)) throw new Error(`adapter '${name}' not found`);
+    if (!Object.hasOwn(this.peftConfig, name)) throw new Error(`adapter '${name}' not found`);
     for (const [key, layer] of this.loraLayers()) {
       if (layer.mergedAdapterNames.includes(name)) {
         throw new Error(

@@ -1,4 +1,5 @@
 import { LoraConfig, type LoraConfigInit } from './config.js';
+import { checkPeftField } from './peft-config-checks.js';
 import { PyFloat, pythonJsonDumps } from './python-json.js';
 
 /** The PEFT release whose `adapter_config.json` layout this package reads and writes. */
@@ -109,9 +110,10 @@ export function fromPeftDict(dict: Record<string, unknown>, source: string): Lor
   const init: Record<string, unknown> = {};
   const extras: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(dict)) {
-    const field = FIELD_KEYS[key];
-    if (field) {
-      init[field] = value;
+    // hasOwn: a key like "toString" must not find Object.prototype's.
+    if (Object.hasOwn(FIELD_KEYS, key)) {
+      checkPeftField(key, value, source);
+      init[FIELD_KEYS[key]] = value;
     } else if (!REWRITTEN.has(key)) {
       if (!isInactive(key, value)) {
         throw new Error(

@@ -41,14 +41,17 @@ export class PeftModel<M extends Module = Module> extends Module {
     );
   }
 
-  /** Loads a PEFT adapter directory (`adapter_config.json` + `adapter_model.safetensors`) onto `model`. */
+  /**
+   * Loads a PEFT adapter (`adapter_config.json` + `adapter_model.safetensors`) onto `model`, from a
+   * folder, an http(s) base URL or a Hub id (`owner/name`, with `revision`, `token`, `onProgress`).
+   */
   static async fromPretrained<M extends Module>(
     model: M,
-    dir: string,
+    nameOrPath: string,
     options: FromPretrainedOptions = {},
   ): Promise<PeftModel<M>> {
     const adapterName = options.adapterName ?? 'default';
-    const { config, tensors, weightsPath } = await loadAdapterFiles(dir, options);
+    const { config, tensors, weightsPath } = await loadAdapterFiles(nameOrPath, options);
     const trainable = new Map(model.parameters().map((p) => [p, p.trainable]));
     let peft: PeftModel<M> | null = null;
     try {
@@ -179,13 +182,13 @@ export class PeftModel<M extends Module = Module> extends Module {
     }
   }
 
-  /** Adds adapter `adapterName` from a PEFT adapter directory (PEFT's `load_adapter`). */
+  /** Adds adapter `adapterName` from a PEFT adapter folder, URL or Hub id (PEFT's `load_adapter`). */
   async loadAdapter(
-    dir: string,
+    nameOrPath: string,
     adapterName: string,
     options: LoadAdapterOptions & InjectOptions = {},
   ): Promise<void> {
-    const { config, tensors, weightsPath } = await loadAdapterFiles(dir, options);
+    const { config, tensors, weightsPath } = await loadAdapterFiles(nameOrPath, options);
     try {
       this.baseModel.injectAdapter(adapterName, config, options);
       try {

@@ -1,5 +1,13 @@
-import { readSafetensors, writeSafetensors } from '@lgpt/core';
-import type * as tf from '@tensorflow/tfjs-core';
+import {
+  type CheckpointFiles,
+  type HubOptions,
+  openCheckpoint,
+  openCheckpointSafetensors,
+  splitHubOptions,
+  writeSafetensors,
+} from '@lgpt/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { assertAdapterName } from './adapter-name.js';
 import type { LoraConfig } from './config.js';
 import { fromPeftJson, toPeftJson } from './peft-json.js';
 
@@ -17,7 +25,7 @@ export interface SavePretrainedOptions {
   baseModelNameOrPath?: string;
 }
 
-export interface LoadAdapterOptions {
+export interface LoadAdapterOptions extends HubOptions {
   /** Train the loaded adapter (default false: frozen, and the model in eval mode), as PEFT's `is_trainable`. */
   isTrainable?: boolean;
 }
@@ -33,6 +41,7 @@ export async function saveAdapterFiles(
   tensors: Record<string, tf.Tensor>,
   options: SavePretrainedOptions,
 ): Promise<void> {
+  assertAdapterName(adapterName);
   const fs = await import('node:fs/promises');
   const path = await import('node:path');
   const outDir = adapterName === 'default' ? dir : path.join(dir, adapterName);
@@ -58,32 +67,49 @@ export async function saveAdapterFiles(
 }
 
 /**
- * Reads a PEFT adapter directory. The config's `inference_mode` is set from `isTrainable`. Missing
- * files are reported by path; a pickle-only adapter (`adapter_model.bin`) is refused.
+ * Reads a PEFT adapter from a folder, an http(s) base URL or a Hub repository (the resolution rule
+ * of every `fromPretrained`). The config's `inference_mode` is set from `isTrainable`. Missing
+ * files are reported by name; a pickle-only adapter (`adapter_model.bin`) is refused.
  */
 export async function loadAdapterFiles(
-  dir: string,
+  nameOrPath: string,
   options: LoadAdapterOptions,
 ): Promise<{ config: LoraConfig; tensors: Record<string, tf.Tensor>; weightsPath: string }> {
-  const fs = await import('node:fs/promises');
-  const path = await import('node:path');
-  const configPath = path.join(dir, ADAPTER_CONFIG_NAME);
-  const weightsPath = path.join(dir, ADAPTER_WEIGHTS_NAME);
-  const text = await fs.readFile(configPath, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    throw new Error(
-      error.code === 'ENOENT'
-        ? `${configPath} not found: a PEFT adapter directory holds ${ADAPTER_CONFIG_NAME} and ${ADAPTER_WEIGHTS_NAME}`
-        : `${configPath}: ${error.message}`,
-    );
+  const [hubOptions] = splitHubOptions(options);
+  const files = await openCheckpoint(nameOrPath, hubOptions);
+  const configPath = files.describe(ADAPTER_CONFIG_NAME);
+  const weightsPath = files.describe(ADAPTER_WEIGHTS_NAME);
+  const text = await files.optionalText(ADAPTER_CONFIG_NAME).catch((error: Error) => {
+    throw new Error(`${configPath}: ${error.message}`);
   });
+  if (text === undefined) {
+    throw new Error(
+      `${configPath} not found: a PEFT adapter holds ${ADAPTER_CONFIG_NAME} and ${ADAPTER_WEIGHTS_NAME}`,
+    );
+  }
   const config = fromPeftJson(text, configPath).copy({ inferenceMode: !options.isTrainable });
-  if (!(await fs.stat(weightsPath).catch(() => null))) {
-    const pickle = await fs.stat(path.join(dir, PICKLE_WEIGHTS_NAME)).catch(() => null);
+  if (!(await files.exists(ADAPTER_WEIGHTS_NAME))) {
+    const pickle = await files.exists(PICKLE_WEIGHTS_NAME);
     throw new Error(
       pickle
         ? `${weightsPath} not found; ${PICKLE_WEIGHTS_NAME} (a PyTorch pickle) is not supported: re-save the adapter with safe_serialization=True`
         : `${weightsPath} not found`,
     );
   }
-  return { config, tensors: await readSafetensors(weightsPath), weightsPath };
+  return { config, tensors: await readAll(files, ADAPTER_WEIGHTS_NAME), weightsPath };
+}
+
+/** Every tensor of a (small) adapter file. */
+async function readAll(files: CheckpointFiles, name: string): Promise<Record<string, tf.Tensor>> {
+  const file = await openCheckpointSafetensors(files, name);
+  const out: Record<string, tf.Tensor> = {};
+  try {
+    for (const key of file.keys()) out[key] = await file.tensor(key);
+  } catch (error) {
+    tf.dispose(Object.values(out));
+    throw error;
+  } finally {
+    await file.close();
+  }
+  return out;
 }

@@ -94,7 +94,7 @@ describe('LoraConfig', () => {
       /cfg\.json: peft_type is "IA3"/,
     );
     expect(() => fromPeftDict({ ...dict, r: 0 }, 'cfg.json')).toThrow(
-      /cfg\.json: .*`r` should be a positive integer/,
+      /cfg\.json: r must be a positive integer, got 0/,
     );
     expect(() => fromPeftJson('{', 'cfg.json')).toThrow(/cfg\.json: not valid JSON/);
   });

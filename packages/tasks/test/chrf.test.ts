@@ -97,13 +97,32 @@ describe('chrF / chrF++ (sacrebleu CHRF)', () => {
     });
   });
 
-  it('rejects mismatched streams and empty references instead of truncating', () => {
+  it('rejects mismatched streams instead of truncating', () => {
     expect(() => corpusChrf(['a', 'b'], [['a']])).toThrow('reference stream 0 has 1 segments');
-    expect(() => sentenceChrf('a', [''])).toThrow('only empty references');
     expect(() => sonnetChrf('no numbers here', '\n1\nA sonnet\n')).toThrow('nothing to compare');
   });
 
-  it('skips an empty reference among several, as sacrebleu does', () => {
+  // Values from sacrebleu at the fixtures' revision (README): CHRF().sentence_score / corpus_score.
+  it('scores a segment with an empty reference 0 and leaves it out of the corpus statistics', () => {
+    expect(sentenceChrf('a', ['']).score).toBe(0);
+    expect(chrfStatistics(['a'], [''])).toEqual([new Array(18).fill(0)]);
+    for (const wordOrder of [0, 2]) {
+      const hyps = ['the cat', 'the cow'];
+      const refs = ['the cat', 'the dog'];
+      const without = corpusChrf(hyps, refs, { wordOrder });
+      const withEmpty = corpusChrf([...hyps, 'abc'], [...refs, ''], { wordOrder });
+      expect(withEmpty.statistics).toEqual(without.statistics);
+      expect(withEmpty.score).toBe(without.score);
+    }
+    close(corpusChrf(['the cat', 'the cow'], ['the cat', 'the dog']).score, 60.972222222222214);
+  });
+
+  it('treats an empty reference among several like sacrebleu: first wins a tie at 0', () => {
     expect(sentenceChrf('the cat', ['', 'the cat']).score).toBe(100);
+    // sacrebleu: "xyz" scores 0 against both; the empty reference, first, gives all-zero stats.
+    expect(chrfStatistics(['xyz'], [[''], ['the cat']])).toEqual([new Array(18).fill(0)]);
+    expect(chrfStatistics(['xyz'], [['the cat'], ['']])).toEqual([
+      [3, 6, 0, 2, 5, 0, 1, 4, 0, 0, 3, 0, 0, 2, 0, 0, 1, 0],
+    ]);
   });
 });

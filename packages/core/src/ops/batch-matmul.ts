@@ -7,8 +7,8 @@ import { gemm, runBatchMatMulKernel, useGemm } from './gemm.js';
  * `op(a) @ op(b)` over matching leading (batch) axes, where `op` transposes the last two axes when
  * `transposeA` / `transposeB` is set: `[…, M, K] @ […, K, N] → […, M, N]`.
  *
- * Single-threaded wasm runs lgpt's GEMM kernel (any batch, transposes free) for products of at
- * least 64 rows. Backends with a registered `LgptBatchMatMul` kernel (wasm otherwise) run it for
+ * wasm runs lgpt's GEMM kernel (any batch, transposes free, on every thread) for products of at
+ * least 32 rows. Backends with a registered `LgptBatchMatMul` kernel (wasm otherwise) run it for
  * batches of several matrices (a transposed operand costs nothing there), and a plain `tf.matMul`
  * of explicitly transposed operands for a single matrix (XNNPACK's fast path; wasm's transposed
  * matMul is 10–40× slower). Other backends run `tf.matMul` with its transpose flags. The gradient is written with

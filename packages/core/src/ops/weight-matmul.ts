@@ -5,7 +5,7 @@ import { transposeMatrix } from './transpose.js';
 
 /**
  * Products with an `nn.Linear`-layout weight `w` `[out, in]`, for `linear` and its gradient where
- * lgpt's GEMM does not run (other backends, threaded wasm, few rows).
+ * lgpt's GEMM does not run (other backends, few rows).
  *
  * tfjs-wasm runs a transposed matMul 10–40× slower than a plain one, so every product here is plain
  * with explicitly transposed operands. And XNNPACK (wasm's matMul) does not block its GEMM for the
@@ -73,7 +73,7 @@ export function weightGradient(d: tf.Tensor2D, x: tf.Tensor2D, w: tf.Tensor2D): 
 /**
  * The three products of a linear layer on 2-D input, for either weight layout: `[out, in]`
  * (`nn.Linear`) or `[in, out]` with `fanInFanOut` (GPT-2's Conv1D). Used by `linear` and by layers
- * that fuse more into one op (LoRA). Where lgpt's GEMM runs (single-threaded wasm, enough rows) it
+ * that fuse more into one op (LoRA). Where lgpt's GEMM runs (wasm, enough rows) it
  * takes either layout as it is; otherwise the `[out, in]` products are the blocked ones above.
  */
 export const linearProducts = {

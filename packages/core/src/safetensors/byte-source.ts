@@ -23,7 +23,15 @@ export async function openByteSource(
   const handle = await open(source, 'r').catch((error: NodeJS.ErrnoException) => {
     throw new Error(`cannot open safetensors file '${source}': ${error.code ?? error.message}`);
   });
-  const { size } = await handle.stat();
+  const stats = await handle.stat();
+  if (!stats.isFile()) {
+    await handle.close();
+    // Opening a directory succeeds on Linux; only the first read would fail (EISDIR).
+    throw new Error(
+      `cannot open safetensors file '${source}': it is ${stats.isDirectory() ? 'a directory' : 'not a regular file'}`,
+    );
+  }
+  const { size } = stats;
   return {
     label: source,
     size,

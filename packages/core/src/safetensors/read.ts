@@ -40,10 +40,14 @@ export async function openSafetensors(
   source: string | Uint8Array | ArrayBuffer,
 ): Promise<SafetensorsFile> {
   if (typeof source === 'string' && source.endsWith('.index.json')) {
-    const { openShardedSafetensors } = await import('./sharded.js');
-    return openShardedSafetensors(source);
+    const { openShardedSafetensorsFile } = await import('./sharded.js');
+    return openShardedSafetensorsFile(source);
   }
-  const bytes = await openByteSource(source);
+  return openSafetensorsSource(await openByteSource(source));
+}
+
+/** Opens a safetensors file from any `ByteSource` (a file, a URL read by ranges, a Blob). */
+export async function openSafetensorsSource(bytes: ByteSource): Promise<SafetensorsFile> {
   try {
     return await openSingle(bytes);
   } catch (error) {
@@ -145,6 +149,9 @@ export function parseHeader(
   const tensors = new Map<string, TensorInfo>();
   for (const [name, entry] of Object.entries(header as Record<string, unknown>)) {
     if (name === '__metadata__') {
+      if (entry !== null && (typeof entry !== 'object' || Array.isArray(entry))) {
+        throw new SafetensorsError(label, '__metadata__ must be an object of strings');
+      }
       for (const [k, v] of Object.entries((entry ?? {}) as Record<string, unknown>)) {
         if (typeof v !== 'string') {
           throw new SafetensorsError(label, `__metadata__ value for '${k}' must be a string`);
@@ -155,7 +162,12 @@ export function parseHeader(
     }
     tensors.set(name, parseEntry(name, entry, label));
   }
-  const ordered = [...tensors.entries()].sort((a, b) => a[1].dataOffsets[0] - b[1].dataOffsets[0]);
+  // By (begin, end), as the reference sorts `data_offsets`: an empty tensor at [k, k] comes before
+  // one starting at k (JSON key order, integer-like keys first, must not decide).
+  const ordered = [...tensors.entries()].sort(
+    (a, b) =>
+      a[1].dataOffsets[0] - b[1].dataOffsets[0] || a[1].dataOffsets[1] - b[1].dataOffsets[1],
+  );
   let cursor = 0;
   for (const [name, info] of ordered) {
     const [begin, end] = info.dataOffsets;

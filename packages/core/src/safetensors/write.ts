@@ -106,22 +106,30 @@ export async function writeSafetensors(
   options: WriteSafetensorsOptions = {},
 ): Promise<void> {
   const fs = await import('node:fs/promises');
-  if (!options.overwrite && (await fs.stat(path).catch(() => null))) {
+  const existing = await fs.stat(path).catch(() => null);
+  if (existing?.isDirectory()) {
+    // Checked first: overwrite never means replacing a folder with a file.
+    throw new Error(`${path} is a directory; writeSafetensors writes a file (give a file path)`);
+  }
+  if (existing && !options.overwrite) {
     throw new Error(`${path} already exists; pass { overwrite: true } to replace it`);
   }
   const { header, entries } = plan(tensors, options);
   const tmp = `${path}.tmp-${process.pid}`;
   const handle = await fs.open(tmp, 'w');
   try {
-    await handle.write(header);
-    for (const e of entries) {
-      await handle.write(encodeValues((await e.tensor.data()) as Float32Array, e.dtype));
+    try {
+      await handle.write(header);
+      for (const e of entries) {
+        await handle.write(encodeValues((await e.tensor.data()) as Float32Array, e.dtype));
+      }
+    } finally {
+      await handle.close();
     }
+    await fs.rename(tmp, path);
   } catch (error) {
-    await handle.close();
+    // Never leave the partial file behind, whatever failed (a write, or the final rename).
     await fs.rm(tmp, { force: true });
     throw error;
   }
-  await handle.close();
-  await fs.rename(tmp, path);
 }

@@ -1,6 +1,6 @@
 import { batchMatMul } from '@lgpt/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { type TokenGraph, TokenGraphMasks } from '../graph/token-graph.js';
+import { type TokenGraph, tokenGraphMask } from '../graph/token-graph.js';
 import { maskedSoftmax } from '../ops/masked-softmax.js';
 import { GATParameters } from './gat-parameters.js';
 import { combineHeads } from './heads.js';
@@ -20,15 +20,12 @@ export interface DenseForwardOptions {
  * GAT over token graphs, batched: PyG's `DenseGATConv` math with `GATConv`'s parameters (same
  * names, same state dict), on `x` `[batch, tokens, inChannels]` and a graph given as `'full'`,
  * `'causal'` or an adjacency mask. Every sequence of the batch runs in one computation (no loop
- * over examples); the graph's mask is cached per sequence length. On the same graph it computes
+ * over examples); the graph's mask is built per call (nothing is cached). On the same graph it computes
  * what `GATConv` computes on the equivalent edge list.
  */
 export class DenseGATConv extends GATParameters {
-  private readonly masks: TokenGraphMasks;
-
   constructor(options: GATOptions) {
     super('DenseGATConv', options);
-    this.masks = new TokenGraphMasks(this.addSelfLoops);
   }
 
   /**
@@ -67,7 +64,7 @@ export class DenseGATConv extends GATParameters {
       const batched = unbatched ? tf.expandDims(x, 0) : x;
       const [batch, length] = batched.shape;
       const mask = options.mask && unbatched ? tf.expandDims(options.mask, 0) : options.mask;
-      const allowed = this.masks.allowed(graph, batch, length, mask ?? undefined);
+      const allowed = tokenGraphMask(graph, this.addSelfLoops, batch, length, mask ?? undefined);
 
       const { h, sourceScore, targetScore } = this.project(batched);
       const perHead = (score: tf.Tensor) => tf.transpose(score, [0, 2, 1]);
@@ -85,11 +82,5 @@ export class DenseGATConv extends GATParameters {
       if (!options.returnAttentionWeights) return result;
       return [result, unbatched ? tf.squeeze(alpha, [0]) : alpha] as [tf.Tensor, tf.Tensor];
     });
-  }
-
-  /** Frees the parameters and the cached graph masks. */
-  override dispose(): void {
-    this.masks.dispose();
-    super.dispose();
   }
 }

@@ -7,6 +7,7 @@ import {
   usedEdgeIndex,
   type WithAttentionWeights,
 } from './attention-weights.js';
+import { edgelessForward } from './edgeless.js';
 import { GATParameters } from './gat-parameters.js';
 import { combineHeads } from './heads.js';
 import { checkFeatures, type GATOptions } from './options.js';
@@ -51,6 +52,9 @@ export class GATConv extends GATParameters {
     checkFeatures('GATConv', x, this.inChannels, '[numNodes, inChannels]', [2]);
     return withEdgePlan(edgeIndex, x.shape[0], this.addSelfLoops, (plan) =>
       tf.tidy(() => {
+        if (plan.sources.length === 0) {
+          return edgelessForward(plan, this, this.bias, options.returnAttentionWeights);
+        }
         const { h, sourceScore, targetScore } = this.project(x);
         const target = plan.layout.segmentIds;
         const scores = tf.leakyRelu(

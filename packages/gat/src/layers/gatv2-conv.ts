@@ -14,6 +14,7 @@ import {
   usedEdgeIndex,
   type WithAttentionWeights,
 } from './attention-weights.js';
+import { edgelessForward } from './edgeless.js';
 import { GATLayer } from './gat-layer.js';
 import { combineHeads } from './heads.js';
 import { checkFeatures, type GATOptions } from './options.js';
@@ -85,6 +86,9 @@ export class GATv2Conv extends GATLayer {
     const split = (t: tf.Tensor) => tf.reshape(t, [-1, this.heads, this.outChannels]);
     return withEdgePlan(edgeIndex, x.shape[0], this.addSelfLoops, (plan) =>
       tf.tidy(() => {
+        if (plan.sources.length === 0) {
+          return edgelessForward(plan, this, this.bias, options.returnAttentionWeights);
+        }
         const sourceFeatures = split(this.linL.forward(x));
         const targetFeatures = this.shareWeights ? sourceFeatures : split(this.linR.forward(x));
         const target = plan.layout.segmentIds;

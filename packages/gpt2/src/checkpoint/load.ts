@@ -1,17 +1,23 @@
 import {
+  type HubOptions,
   type Module,
-  openSafetensors,
+  openCheckpoint,
+  openCheckpointSafetensors,
   type SafetensorsFile,
   StateDictError,
+  splitHubOptions,
   withoutInit,
 } from '@lgpt/core';
+import * as tf from '@tensorflow/tfjs-core';
 import type { BlockExtensions } from '../block.js';
 import type { GPT2Config, GPT2ConfigFields } from '../config.js';
 import type { GPT2ModelOptions } from '../model.js';
 import { findWeights, readConfig } from './files.js';
 import { modelKey, TIED_HEAD_KEY } from './keys.js';
 
-export interface LoadPretrainedOptions extends Omit<GPT2ModelOptions, 'initRng' | 'extensions'> {
+export interface LoadPretrainedOptions
+  extends Omit<GPT2ModelOptions, 'initRng' | 'extensions'>,
+    HubOptions {
   /**
    * Hooks applied to every block (see `GPT2ModelOptions`), or a function choosing them from the
    * stored config (after `configOverrides` / `extraOverrides`), e.g. from an adapter's own keys.
@@ -34,30 +40,36 @@ export interface LoadingInfo {
 const FLOAT_DTYPES = new Set(['F64', 'F32', 'F16', 'BF16']);
 
 /**
- * Builds a model from `dir/config.json` with zero weights (no random draws), checks every
+ * Builds a model from the checkpoint's `config.json` (a folder, a URL or a Hub id: see
+ * `openCheckpoint`) with zero weights (no random draws), checks every
  * checkpoint key and shape against it (all problems reported at once, before any tensor is read),
  * then reads the tensors one at a time into the model's variables. Peak memory is the model plus
  * one tensor. Modules the `extensions` add (a replaced MLP, extra sub-layers) that the checkpoint
  * does not fill are initialised fresh; the checkpoint's weights of a replaced MLP are left unused.
  */
 export async function loadPretrained<M extends Module & { config: GPT2Config }>(
-  dir: string,
+  nameOrPath: string,
   build: (config: GPT2Config, options: GPT2ModelOptions) => M,
   options: LoadPretrainedOptions = {},
 ): Promise<{ model: M; loadingInfo: LoadingInfo }> {
-  const { configOverrides, extraOverrides, extensions: chooseExtensions, ...rest } = options;
-  let config = await readConfig(dir);
+  const [hubOptions, { configOverrides, extraOverrides, extensions: chooseExtensions, ...rest }] =
+    splitHubOptions(options);
+  const files = await openCheckpoint(nameOrPath, hubOptions);
+  let config = await readConfig(files);
   if (configOverrides || extraOverrides)
     config = config.with(configOverrides ?? {}, extraOverrides);
   const extensions =
     typeof chooseExtensions === 'function' ? chooseExtensions(config) : (chooseExtensions ?? {});
   const modelOptions: GPT2ModelOptions = { ...rest, extensions };
-  const file = await openSafetensors(await findWeights(dir));
+  const file = await openCheckpointSafetensors(files, await findWeights(files));
   let model: M | undefined;
   try {
+    checkEmbeddingShapes(config, file);
     model = withoutInit(() => build(config, modelOptions));
     const { plan, loadingInfo } = planLoad(model, file, extensions);
+    const variables = new Map(model.namedParameters());
     for (const [checkpointKey, key] of plan) {
+      releasePlaceholder(variables.get(key));
       const tensor = await file.tensor(checkpointKey);
       try {
         model.loadStateDict({ [key]: tensor }, { strict: false });
@@ -73,6 +85,45 @@ export async function loadPretrained<M extends Module & { config: GPT2Config }>(
     throw error;
   } finally {
     await file.close();
+  }
+}
+
+/**
+ * Frees the zeros a parameter was built with before its checkpoint tensor is read, so the new
+ * tensor reuses that memory rather than adding to it: wasm's heap never shrinks, and without this
+ * a load peaked at the weights plus their zeros (1.79× the weights for GPT-2 small, measured by
+ * bench/cases/load-url.mjs). The variable keeps its identity (tied weights, optimizers hold it);
+ * its `assign` right after finds nothing left to free and takes the loaded data.
+ */
+function releasePlaceholder(variable: tf.Variable | undefined): void {
+  if (variable) tf.engine().disposeTensor(variable);
+}
+
+/**
+ * The embeddings' shapes follow from `vocab_size`, `n_positions` and `n_embd` alone: checked against
+ * the checkpoint header before the model is built, so a config that does not fit the weights is
+ * reported without first allocating its tables (a large `n_positions` asks for an n_positions²
+ * causal mask: ~1 GB at 16k).
+ */
+function checkEmbeddingShapes(config: GPT2Config, file: SafetensorsFile): void {
+  const expected: Record<string, [number[], string]> = {
+    'transformer.wte.weight': [[config.vocabSize, config.nEmbd], 'vocab_size, n_embd'],
+    'transformer.wpe.weight': [[config.nPositions, config.nEmbd], 'n_positions, n_embd'],
+  };
+  const problems: string[] = [];
+  for (const checkpointKey of file.keys()) {
+    const key = modelKey(checkpointKey);
+    if (key === null || !Object.hasOwn(expected, key)) continue;
+    const [shape, keys] = expected[key];
+    const stored = file.info(checkpointKey).shape;
+    if (!sameShape(shape, stored)) {
+      problems.push(
+        `${checkpointKey} is [${stored.join(', ')}] but config.json (${keys}) makes it [${shape.join(', ')}]`,
+      );
+    }
+  }
+  if (problems.length) {
+    throw new Error(`${file.source} does not fit its config:\n  ${problems.join('\n  ')}`);
   }
 }
 

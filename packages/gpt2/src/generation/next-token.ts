@@ -29,12 +29,33 @@ export function chooseNextToken(
   if (options.temperature !== 1) applyTemperature(scores, options.temperature);
   if (options.topK > 0) keepTopK(scores, options.topK);
   if (options.topP < 1) keepTopP(scores, options.topP);
-  return sample(softmax(scores), rng);
+  const probs = softmax(scores);
+  assertSamplable(probs, sequence.length);
+  return sample(probs, rng);
 }
 
+/**
+ * `torch.multinomial` refuses probabilities with NaN, and so Hugging Face's sampling raises
+ * ("probability tensor contains either `inf`, `nan` or element < 0"): NaN logits, or logits that
+ * are all -Infinity (softmax is then 0/0), have no distribution to draw from.
+ */
+function assertSamplable(probs: Float64Array, position: number): void {
+  for (let i = 0; i < probs.length; i++) {
+    if (!(probs[i] >= 0 && probs[i] <= 1)) {
+      throw new Error(
+        `cannot sample the token at position ${position}: its probabilities contain NaN (the model's logits have NaN or Infinity, or every logit is -Infinity after the logits processors); Hugging Face raises here too`,
+      );
+    }
+  }
+}
+
+/** The first maximum, as `torch.argmax` (a NaN counts as the maximum, as in torch). */
 export function argmax(values: ArrayLike<number>): number {
   let best = 0;
-  for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
+  for (let i = 0; i < values.length; i++) {
+    if (Number.isNaN(values[i])) return i;
+    if (values[i] > values[best]) best = i;
+  }
   return best;
 }
 

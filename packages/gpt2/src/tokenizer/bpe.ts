@@ -1,8 +1,13 @@
+import { mergeByRank } from './merge-by-rank.js';
+
 /** Separates a merge's two halves in a map key; no byte string contains U+0100. */
 const SEP = '\u0100';
 
 /** Words seen often are cached; the cache is dropped when it grows past this. */
 const CACHE_LIMIT = 100_000;
+
+/** Longer words are not cached (as in Hugging Face's tokenizers): they are rarely seen twice. */
+const CACHE_WORD_LIMIT = 256;
 
 /**
  * Byte-pair encoding with a ranked merge list, as Hugging Face's GPT-2 tokenizer does it: split a
@@ -29,44 +34,18 @@ export class BytePairEncoding {
   encodeWord(word: string): number[] {
     const cached = this.cache.get(word);
     if (cached) return cached;
-    const ids = this.mergeWord(word).map((part) => {
+    const parts = mergeByRank([...word], (a, b) => this.mergeRanks.get(a + SEP + b));
+    const ids = parts.map((part) => {
       const id = this.vocab.get(part);
       if (id === undefined) {
         throw new Error(`BPE produced ${JSON.stringify(part)}, which is not in the vocabulary`);
       }
       return id;
     });
-    if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
-    this.cache.set(word, ids);
-    return ids;
-  }
-
-  private mergeWord(word: string): string[] {
-    let parts = [...word];
-    while (parts.length > 1) {
-      let best = Number.POSITIVE_INFINITY;
-      let first = '';
-      let second = '';
-      for (let i = 0; i < parts.length - 1; i++) {
-        const rank = this.mergeRanks.get(parts[i] + SEP + parts[i + 1]);
-        if (rank !== undefined && rank < best) {
-          best = rank;
-          first = parts[i];
-          second = parts[i + 1];
-        }
-      }
-      if (best === Number.POSITIVE_INFINITY) break;
-      const merged: string[] = [];
-      for (let i = 0; i < parts.length; i++) {
-        if (i < parts.length - 1 && parts[i] === first && parts[i + 1] === second) {
-          merged.push(first + second);
-          i++;
-        } else {
-          merged.push(parts[i]);
-        }
-      }
-      parts = merged;
+    if (word.length <= CACHE_WORD_LIMIT) {
+      if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
+      this.cache.set(word, ids);
     }
-    return parts;
+    return ids;
   }
 }

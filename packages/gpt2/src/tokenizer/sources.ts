@@ -1,3 +1,4 @@
+import { type CheckpointFiles, parseJsonFile } from '@lgpt/core';
 import type { GPT2TokenizerOptions } from './tokenizer.js';
 import {
   END_OF_TEXT,
@@ -54,23 +55,15 @@ function findByteLevel(pre: Json | undefined): Json | undefined {
 }
 
 /**
- * A Hugging Face tokenizer folder: `tokenizer.json`, or `vocab.json` + `merges.txt` (with
- * `added_tokens.json`); special tokens and `model_max_length` from `special_tokens_map.json` and
- * `tokenizer_config.json` when present.
+ * A Hugging Face tokenizer's files in a checkpoint (folder, URL or Hub repository): `tokenizer.json`,
+ * or `vocab.json` + `merges.txt` (with `added_tokens.json`); special tokens and `model_max_length`
+ * from `special_tokens_map.json` and `tokenizer_config.json` when present. Null when the
+ * checkpoint has neither `tokenizer.json` nor `vocab.json` + `merges.txt`.
  */
-export async function sourceFromDir(dir: string): Promise<TokenizerSource> {
-  const { readFile, readdir } = await import('node:fs/promises');
-  const { join } = await import('node:path');
-  const names = await readdir(dir).catch((error: Error) => {
-    throw new Error(`${dir}: cannot read the tokenizer folder (${error.message})`);
-  });
+export async function sourceFromFiles(files: CheckpointFiles): Promise<TokenizerSource | null> {
   const readJson = async (name: string): Promise<Json | undefined> => {
-    if (!names.includes(name)) return undefined;
-    try {
-      return JSON.parse(await readFile(join(dir, name), 'utf8')) as Json;
-    } catch (error) {
-      throw new Error(`${join(dir, name)}: ${(error as Error).message}`);
-    }
+    const text = await files.optionalText(name);
+    return text === undefined ? undefined : parseJsonFile(text, files.describe(name));
   };
   const config = (await readJson('tokenizer_config.json')) ?? {};
   const map = (await readJson('special_tokens_map.json')) ?? {};
@@ -84,17 +77,15 @@ export async function sourceFromDir(dir: string): Promise<TokenizerSource> {
   };
   const fast = await readJson('tokenizer.json');
   if (fast) {
-    const parsed = sourceFromTokenizerJson(fast, join(dir, 'tokenizer.json'));
+    const parsed = sourceFromTokenizerJson(fast, files.describe('tokenizer.json'));
     return {
       vocabulary: parsed.vocabulary,
       options: { ...parsed.options, ...definedOnly(options) },
     };
   }
-  if (!names.includes('vocab.json') || !names.includes('merges.txt')) {
-    throw new Error(`${dir}: no tokenizer.json, and no vocab.json + merges.txt`);
-  }
-  const vocab = (await readJson('vocab.json')) as Record<string, number>;
-  const merges = await readFile(join(dir, 'merges.txt'), 'utf8');
+  const vocab = (await readJson('vocab.json')) as Record<string, number> | undefined;
+  const merges = vocab && (await files.optionalText('merges.txt'));
+  if (!vocab || merges === undefined) return null;
   const specials: Record<string, number> = {
     ...((await readJson('added_tokens.json')) as Record<string, number>),
   };
@@ -112,7 +103,7 @@ export async function sourceFromDir(dir: string): Promise<TokenizerSource> {
     if (text !== undefined && Object.hasOwn(vocab, text)) specials[text] = vocab[text];
   }
   return {
-    vocabulary: vocabularyFromFiles(vocab, merges, specials, join(dir, 'vocab.json')),
+    vocabulary: vocabularyFromFiles(vocab, merges, specials, files.describe('vocab.json')),
     options: { ...options, addPrefixSpace: config.add_prefix_space === true },
   };
 }

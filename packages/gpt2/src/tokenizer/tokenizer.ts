@@ -1,8 +1,9 @@
+import { type HubOptions, openCheckpoint, splitHubOptions } from '@lgpt/core';
 import { type BatchEncodeOptions, type BatchEncoding, padAndTruncate } from './batch-encode.js';
 import { BytePairEncoding } from './bpe.js';
 import { byteStringToBytes, bytesToVisible, utf8ByteString } from './byte-level.js';
 import { assertWellFormed, pretokenize } from './pretokenize.js';
-import { sourceFromDir, sourceFromTokenizerJson, standardVocabulary } from './sources.js';
+import { sourceFromFiles, sourceFromTokenizerJson, standardVocabulary } from './sources.js';
 import { END_OF_TEXT, type Vocabulary, vocabularyFromFiles } from './vocabulary.js';
 
 export interface GPT2TokenizerOptions {
@@ -75,13 +76,25 @@ export class GPT2Tokenizer {
     return new GPT2Tokenizer(await standardVocabulary(), options);
   }
 
-  /** From a Hugging Face tokenizer folder (`tokenizer.json`, or `vocab.json` + `merges.txt`). */
+  /**
+   * From a Hugging Face tokenizer (`tokenizer.json`, or `vocab.json` + `merges.txt`) in a folder, at
+   * an http(s) base URL or in a Hub repository (resolved as `GPT2LMHeadModel.fromPretrained`
+   * does). A checkpoint without tokenizer files gets GPT-2's standard vocabulary, with a warning.
+   */
   static async fromPretrained(
-    dir: string,
-    options: GPT2TokenizerOptions = {},
+    nameOrPath: string,
+    options: GPT2TokenizerOptions & HubOptions = {},
   ): Promise<GPT2Tokenizer> {
-    const source = await sourceFromDir(dir);
-    return new GPT2Tokenizer(source.vocabulary, { ...source.options, ...options });
+    const [hubOptions, tokenizerOptions] = splitHubOptions(options);
+    const files = await openCheckpoint(nameOrPath, hubOptions);
+    const source = await sourceFromFiles(files);
+    if (!source) {
+      console.warn(
+        `${files.location} has no tokenizer files (tokenizer.json, or vocab.json + merges.txt): using GPT-2's standard vocabulary`,
+      );
+      return GPT2Tokenizer.load(tokenizerOptions);
+    }
+    return new GPT2Tokenizer(source.vocabulary, { ...source.options, ...tokenizerOptions });
   }
 
   /** From the contents of `vocab.json` and `merges.txt`; `specialTokens` maps added tokens to ids. */
@@ -124,7 +137,11 @@ export class GPT2Tokenizer {
         ids.push(this.vocabulary.specialTokens.get(chunk) as number);
         return;
       }
-      for (const word of pretokenize(chunk)) ids.push(...this.bpe.encodeWord(utf8ByteString(word)));
+      for (const word of pretokenize(chunk)) {
+        // One id at a time: spreading a word's ids into push() overflows the call stack when a
+        // word without spaces has ~100k tokens.
+        for (const id of this.bpe.encodeWord(utf8ByteString(word))) ids.push(id);
+      }
     });
     return ids;
   }

@@ -80,13 +80,13 @@ export class LayersLoraModel {
     refreshCompiledWeights(model);
   }
 
-  /** Loads a PEFT-format adapter directory onto `model`'s Dense layers. */
+  /** Loads a PEFT-format adapter (folder, URL or Hub id) onto `model`'s Dense layers. */
   static async fromPretrained(
     model: LayersModel,
-    dir: string,
+    nameOrPath: string,
     options: LoadAdapterOptions & ApplyLoraOptions = {},
   ): Promise<LayersLoraModel> {
-    const { config, tensors, weightsPath } = await loadAdapterFiles(dir, options);
+    const { config, tensors, weightsPath } = await loadAdapterFiles(nameOrPath, options);
     let lora: LayersLoraModel | null = null;
     try {
       lora = new LayersLoraModel(model, config, options);

@@ -31,8 +31,12 @@ export const FLAGS = {
   },
   model: {
     type: 'string',
-    help: 'tiny | gpt2 | gpt2-medium | gpt2-large | gpt2-xl | a Hugging Face GPT-2 folder',
+    help: 'tiny | gpt2 | gpt2-medium | gpt2-large | gpt2-xl | a Hugging Face GPT-2 folder, http(s) URL or Hub id (owner/name); downloaded into the Hugging Face cache (HF_HUB_CACHE, HF_TOKEN, HF_ENDPOINT, HF_HUB_OFFLINE)',
     default: 'tiny',
+  },
+  adapter: {
+    type: 'string',
+    help: 'a PEFT adapter (folder, http(s) URL or Hub id) loaded onto --model',
   },
   variant: {
     type: 'string',
@@ -125,7 +129,7 @@ export const FLAGS = {
   dropout: { type: 'string', help: 'sentiment classifier dropout', default: '0.3' },
   'random-init': {
     type: 'boolean',
-    help: 'build a GPT-2 size with random weights when no local checkpoint exists',
+    help: 'build a GPT-2 size with random weights unless the Hugging Face cache has it (never downloads)',
   },
   resume: { type: 'boolean', help: 'continue the run in --out from its last epoch' },
   overwrite: { type: 'boolean', help: 'replace an existing --out folder' },

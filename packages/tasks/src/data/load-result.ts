@@ -13,6 +13,11 @@ export interface LoadOptions {
    * `preprocess_string` for paraphrase pairs. Ids are always lowercased and stripped, as there.
    */
   preprocess?: boolean;
+  /**
+   * Labelled sentiment files: labels are class indices below this (default 1000), so a typo like
+   * `99999999999` is reported at its line instead of sizing a classifier head by it.
+   */
+  maxClasses?: number;
 }
 
 export interface LoadResult<T> {
@@ -32,6 +37,11 @@ export function settle<T>(
       `${file}: ${problems.length} malformed row(s); fix them, or pass { onMalformed: 'skip' } to leave them out (they are then listed in the result's 'skipped')`,
       problems,
     );
+  }
+  if (examples.length === 0) {
+    // A header-only file would otherwise train on nothing, or crash later on an empty batch.
+    const why = problems.length > 0 ? 'every row is malformed' : 'only a header row';
+    throw new DataFormatError(`${file}:1: no examples (${why})`, problems);
   }
   return { examples, skipped: problems };
 }

@@ -58,7 +58,8 @@ export function parseParaphraseData(
       });
       continue;
     }
-    examples.push({ ...pair(values, options), label: value });
+    const questions = pair(values, line, file, options, problems);
+    if (questions) examples.push({ ...questions, label: value });
   }
   return settle(file, examples, sortByLine(problems), options.onMalformed);
 }
@@ -70,8 +71,13 @@ export function parseParaphraseTestData(
   options: LoadOptions = {},
 ): LoadResult<UnlabelledParaphraseExample> {
   const table = readTable(text, file, ['id', 'sentence1', 'sentence2']);
-  const examples = table.rows.map(({ values }) => pair(values, options));
-  return settle(file, examples, table.problems, options.onMalformed);
+  const problems: RowProblem[] = [...table.problems];
+  const examples: UnlabelledParaphraseExample[] = [];
+  for (const { line, values } of table.rows) {
+    const questions = pair(values, line, file, options, problems);
+    if (questions) examples.push(questions);
+  }
+  return settle(file, examples, sortByLine(problems), options.onMalformed);
 }
 
 export async function loadParaphraseData(
@@ -88,7 +94,23 @@ export async function loadParaphraseTestData(
   return parseParaphraseTestData(await readTextFile(path), path, options);
 }
 
-function pair(values: Record<string, string>, options: LoadOptions) {
+/** A row's id and questions, or undefined (and a problem) when a question is blank. */
+function pair(
+  values: Record<string, string>,
+  line: number,
+  file: string,
+  options: LoadOptions,
+  problems: RowProblem[],
+): UnlabelledParaphraseExample | undefined {
+  const blank = (['sentence1', 'sentence2'] as const).filter((key) => pyStrip(values[key]) === '');
+  if (blank.length > 0) {
+    problems.push({
+      file,
+      line,
+      message: `${blank.join(' and ')} ${blank.length > 1 ? 'are' : 'is'} empty`,
+    });
+    return undefined;
+  }
   const keep = options.preprocess === false;
   return {
     id: pyStrip(values.id.toLowerCase()),

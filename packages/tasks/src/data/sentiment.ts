@@ -22,6 +22,7 @@ export interface UnlabelledSentimentExample {
 }
 
 const LABEL = /^[+-]?\d+$/;
+const DEFAULT_MAX_CLASSES = 1000;
 
 /** Parses a labelled sentiment file's text; `file` names it in errors. */
 export function parseSentimentData(
@@ -32,6 +33,7 @@ export function parseSentimentData(
   const table = readTable(text, file, ['id', 'sentence', 'sentiment']);
   const problems: RowProblem[] = [...table.problems];
   const examples: SentimentExample[] = [];
+  const maxClasses = options.maxClasses ?? DEFAULT_MAX_CLASSES;
   for (const { line, values } of table.rows) {
     const raw = pyStrip(values.sentiment);
     const label = Number(raw);
@@ -43,7 +45,16 @@ export function parseSentimentData(
       });
       continue;
     }
-    examples.push({ ...idAndSentence(values, options), label });
+    if (label >= maxClasses) {
+      problems.push({
+        file,
+        line,
+        message: `sentiment ${raw} is not a class index below ${maxClasses} (SST has 0–4, CFIMDB 0–1; raise LoadOptions.maxClasses for more classes)`,
+      });
+      continue;
+    }
+    const example = sentimentRow(values, line, file, options, problems);
+    if (example) examples.push({ ...example, label });
   }
   return settle(file, examples, sortByLine(problems), options.onMalformed);
 }
@@ -55,8 +66,13 @@ export function parseSentimentTestData(
   options: LoadOptions = {},
 ): LoadResult<UnlabelledSentimentExample> {
   const table = readTable(text, file, ['id', 'sentence']);
-  const examples = table.rows.map(({ values }) => idAndSentence(values, options));
-  return settle(file, examples, table.problems, options.onMalformed);
+  const problems: RowProblem[] = [...table.problems];
+  const examples: UnlabelledSentimentExample[] = [];
+  for (const { line, values } of table.rows) {
+    const example = sentimentRow(values, line, file, options, problems);
+    if (example) examples.push(example);
+  }
+  return settle(file, examples, sortByLine(problems), options.onMalformed);
 }
 
 export async function loadSentimentData(
@@ -78,8 +94,20 @@ export function labelSet(examples: readonly { label: number }[]): number[] {
   return [...new Set(examples.map((e) => e.label))].sort((a, b) => a - b);
 }
 
-function idAndSentence(values: Record<string, string>, options: LoadOptions) {
+/** A row's id and sentence, or undefined (and a problem) when the sentence is blank. */
+function sentimentRow(
+  values: Record<string, string>,
+  line: number,
+  file: string,
+  options: LoadOptions,
+  problems: RowProblem[],
+): UnlabelledSentimentExample | undefined {
   const sentence = values.sentence;
+  if (pyStrip(sentence) === '') {
+    // An empty sentence tokenizes to nothing: alone in a batch it has no token to classify.
+    problems.push({ file, line, message: 'sentence is empty' });
+    return undefined;
+  }
   return {
     id: pyStrip(values.id.toLowerCase()),
     sentence: options.preprocess === false ? sentence : pyStrip(sentence.toLowerCase()),

@@ -1,5 +1,5 @@
 import { PYTHON_WHITESPACE, pyStrip } from '../text/python-strings.js';
-import { DataFormatError } from './errors.js';
+import { DataFormatError, type RowProblem } from './errors.js';
 import { readTextFile } from './read-text.js';
 
 /**
@@ -20,13 +20,40 @@ export function splitSonnets(text: string): string[] {
   return text.split(SONNET_NUMBER_LINE).slice(1).map(pyStrip);
 }
 
-/** Reads a sonnet file; a file with no numbered sonnet in it is an error. */
+/** The 1-based line of each sonnet's number, in file order (the pieces `splitSonnets` returns). */
+function sonnetNumberLines(text: string): number[] {
+  const lines: number[] = [];
+  let line = 1;
+  let scanned = 0;
+  for (const match of text.matchAll(new RegExp(SONNET_NUMBER_LINE.source, 'gu'))) {
+    // The match may start with blank lines before the number: its line is its first digit's.
+    const digit = match.index + match[0].search(/\p{Nd}/u);
+    for (; scanned < digit; scanned++) if (text[scanned] === '\n') line++;
+    lines.push(line);
+  }
+  return lines;
+}
+
+/**
+ * Reads a sonnet file; a file with no numbered sonnet in it, or a number with no text after it,
+ * is an error naming the file and line (an empty sonnet has no tokens to train on).
+ */
 export async function loadSonnets(path: string): Promise<string[]> {
-  const sonnets = splitSonnets(await readTextFile(path));
+  const text = await readTextFile(path);
+  const sonnets = splitSonnets(text);
   if (sonnets.length === 0) {
     throw new DataFormatError(
       `${path}: no sonnets found (each must follow its number on a line of its own)`,
     );
+  }
+  const lines = sonnetNumberLines(text);
+  const problems: RowProblem[] = [];
+  sonnets.forEach((sonnet, i) => {
+    if (sonnet === '')
+      problems.push({ file: path, line: lines[i], message: 'the sonnet is empty' });
+  });
+  if (problems.length > 0) {
+    throw new DataFormatError(`${path}: ${problems.length} empty sonnet(s)`, problems);
   }
   return sonnets;
 }

@@ -153,8 +153,10 @@ export function chrfScoreFromStatistics(statistics: readonly number[], options: 
 
 /**
  * Per-segment `[hyp, ref, match]` statistics. With several references a segment keeps the
- * statistics of the reference with the best sentence score (the first on ties); empty references
- * are skipped, as in sacrebleu, but a segment needs at least one.
+ * statistics of the reference with the best sentence score (the first on ties). An empty
+ * reference is a reference like any other, as in sacrebleu: it has no n-grams, so its statistics
+ * are all 0 (sentence score 0, nothing added to the corpus statistics), and being first it wins
+ * a tie at score 0 against a non-empty reference.
  */
 export function chrfStatistics(
   hypotheses: readonly string[],
@@ -171,8 +173,7 @@ export function chrfStatistics(
     }
   });
   return hypotheses.map((hypothesis, i) => {
-    const refs = streams.map((stream) => stream[i]).filter((ref) => ref !== '');
-    if (refs.length === 0) throw new Error(`chrF: segment ${i} has only empty references`);
+    const refs = streams.map((stream) => stream[i]);
     const hyp = segmentNgrams(hypothesis, o);
     let best: number[] = [];
     let bestScore = -1;

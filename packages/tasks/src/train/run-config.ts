@@ -33,6 +33,8 @@ export interface RunConfig {
   recipe?: RecipeName;
   task: TaskName;
   model: string;
+  /** A PEFT adapter (folder, URL or Hub id) loaded onto `model`. */
+  adapter?: string;
   variant: VariantName;
   randomInit: boolean;
   fineTuneMode: FineTuneMode;
@@ -67,6 +69,7 @@ function parseRunConfig(f: JsonFields): RunConfig {
     recipe: f.optional('recipe', (k) => f.oneOf(k, RECIPE_NAMES)),
     task: f.oneOf('task', TASK_NAMES),
     model: f.string('model'),
+    adapter: f.optional('adapter', (k) => f.string(k)),
     variant: f.oneOf('variant', VARIANT_NAMES),
     randomInit: f.boolean('randomInit'),
     fineTuneMode: f.oneOf('fineTuneMode', FINE_TUNE_MODES),

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { readSafetensors } from '@lgpt/core';
+import { type DownloadProgress, readSafetensors } from '@lgpt/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { openLearnableGptRun } from '../learnable-gpt/recipe-run.js';
 import { applyFineTuneMode } from '../models/fine-tune.js';
@@ -20,7 +20,11 @@ export const HEAD_FILE = 'head.safetensors';
  */
 export async function openRun(
   config: RunConfig,
-  options: { checkpoint?: string; log?: (line: string) => void } = {},
+  options: {
+    checkpoint?: string;
+    log?: (line: string) => void;
+    onProgress?: (progress: DownloadProgress) => void;
+  } = {},
 ): Promise<TaskRun> {
   if (config.recipe === 'learnable-gpt') return openLearnableGptRun(config, options);
   const log = options.log ?? (() => {});
@@ -31,8 +35,10 @@ export async function openRun(
       variant: config.variant,
       seed: config.seed,
       randomInit: config.randomInit,
+      adapter: config.adapter,
     },
     saved,
+    { onProgress: options.onProgress },
   );
   applyFineTuneMode(loaded.lm, config.fineTuneMode, loaded.peft !== null);
   const run = await createTask(

@@ -1,68 +1,57 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { type BatchMatMulAttrs, GEMM } from '../names.js';
-import { GEMM_RELAXED_SIMD_BASE64, GEMM_SIMD_BASE64 } from './gemm-binary.js';
+import {
+  GEMM_RELAXED_SIMD_BASE64,
+  GEMM_RELAXED_SIMD_SHARED_BASE64,
+  GEMM_SIMD_BASE64,
+  GEMM_SIMD_SHARED_BASE64,
+} from './gemm-binary.js';
+import {
+  type GemmThreadExports,
+  GemmThreads,
+  MAX_TASKS,
+  type PackingBuffers,
+  type Task,
+} from './gemm-threads.js';
 import type { WasmHeapBackend } from './heap.js';
 
 /**
- * Runs gemm.wat on tfjs-backend-wasm's heap. The product is computed in blocks (Goto's scheme):
- * `DEPTH_BLOCK` steps of the inner dimension at a time, B packed `COL_BLOCK` columns at a time and
- * A `ROW_BLOCK` rows at a time (a block in L2, one 4-row panel in L1), so the 4×8 tiles read
- * packed, cache-resident operands. Measured on GPT-2's products (1024 rows, one Zen 4 core, Node
- * 20): ~42 GFLOP/s against XNNPACK's ~30 (tfjs's matMul), ~46 with relaxed SIMD. The block sizes
- * were tried from half to four times these: all within the run-to-run noise.
+ * Runs gemm.wat on tfjs-backend-wasm's heap. The blocked product (Goto's scheme; blocks and edge
+ * tiles in gemm.wat's `multiply`) runs ~42 GFLOP/s on GPT-2's products (1024 rows, one Zen 4
+ * core, Node 20) against XNNPACK's ~30 (tfjs's matMul), ~46 with relaxed SIMD. On tfjs's threaded
+ * build (a shared heap) each product is cut into tasks, parts of C by rows or by columns and never
+ * along the depth, which the backend's threads share (gemm-threads.ts): every element is the same
+ * sum as on one thread, bit for bit.
  */
-const TILE_ROWS = 4;
-const TILE_COLS = 8;
-const DEPTH_BLOCK = 256;
-const ROW_BLOCK = 120;
-const COL_BLOCK = 512;
 
 /** The parts of tfjs-backend-wasm's backend the kernel uses (typed here, as in heap.ts). */
 interface WasmGemmBackend extends WasmHeapBackend {
   wasm: {
     asm?: { memory?: WebAssembly.Memory };
+    /** The threaded build's heap, which it imports rather than exports. */
+    wasmMemory?: WebAssembly.Memory;
     _malloc(bytes: number): number;
+    tfjs?: { getThreadsCount?(): number };
   };
 }
 
-interface GemmExports {
-  pack_a(
-    src: number,
-    dst: number,
-    rows: number,
-    depth: number,
-    rowStride: number,
-    depthStride: number,
-  ): void;
-  pack_b(
-    src: number,
-    dst: number,
-    cols: number,
-    depth: number,
-    depthStride: number,
-    colStride: number,
-  ): void;
-  tiles(
-    a: number,
-    b: number,
-    c: number,
-    rowTiles: number,
-    colTiles: number,
-    depth: number,
-    cRowBytes: number,
-    accumulate: number,
-  ): void;
+interface GemmExports extends GemmThreadExports {
+  multiply(...params: number[]): void;
+  DEPTH_BLOCK: WebAssembly.Global;
+  ROW_BLOCK: WebAssembly.Global;
+  COL_BLOCK: WebAssembly.Global;
 }
 
 interface Gemm {
   exports: GemmExports;
   /** Whether this is the relaxed-SIMD build (fused multiply-adds). */
   fused: boolean;
-  memory: WebAssembly.Memory;
-  /** Byte offsets of the packing buffers and of the edge tiles, allocated once in the heap. */
-  packedA: number;
-  packedB: number;
-  edge: number;
+  /** Threads a product is split across: the backend's own thread count. */
+  threads: number;
+  /** The calling thread's packing buffers, allocated once in the heap. */
+  buffers: PackingBuffers;
+  /** The other threads, where there are any. */
+  pool: GemmThreads | null;
 }
 
 interface Compiled {
@@ -70,26 +59,33 @@ interface Compiled {
   fused: boolean;
 }
 
-let compiled: Compiled | null | undefined;
+/** Compiled modules by whether they import a shared heap. */
+const compiled = new Map<boolean, Compiled | null>();
 const instances = new WeakMap<object, Gemm | null>();
 
-/** The module this engine can run: fused multiply-adds where it has relaxed SIMD, else SIMD. */
-function compile(): Compiled | null {
-  for (const [base64, fused] of [
-    [GEMM_RELAXED_SIMD_BASE64, true],
-    [GEMM_SIMD_BASE64, false],
-  ] as const) {
+/**
+ * The module this engine can run on a private or a shared heap: fused multiply-adds where it has
+ * relaxed SIMD, else SIMD.
+ */
+function compile(shared: boolean): Compiled | null {
+  const builds: [string, boolean][] = shared
+    ? [
+        [GEMM_RELAXED_SIMD_SHARED_BASE64, true],
+        [GEMM_SIMD_SHARED_BASE64, false],
+      ]
+    : [
+        [GEMM_RELAXED_SIMD_BASE64, true],
+        [GEMM_SIMD_BASE64, false],
+      ];
+  for (const [base64, fused] of builds) {
     const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
-    // Under 4 KB, so synchronous compilation is allowed on a browser's main thread too.
+    // A few KB, so synchronous compilation is allowed on a browser's main thread too.
     if (WebAssembly.validate(bytes)) return { module: new WebAssembly.Module(bytes), fused };
   }
   return null;
 }
 
-/**
- * The GEMM for `backend`, or null where it cannot run: a threaded wasm backend (its heap is shared
- * memory, and XNNPACK's threads outrun one core) or an engine without wasm SIMD.
- */
+/** The GEMM for `backend`, or null where it cannot run (an engine without wasm SIMD). */
 export function wasmGemm(backend: object): Gemm | null {
   let gemm = instances.get(backend);
   if (gemm === undefined) {
@@ -100,25 +96,33 @@ export function wasmGemm(backend: object): Gemm | null {
 }
 
 function instantiate(backend: WasmGemmBackend): Gemm | null {
-  const memory = backend.wasm?.asm?.memory;
-  if (!(memory instanceof WebAssembly.Memory) || !(memory.buffer instanceof ArrayBuffer))
-    return null;
-  if (compiled === undefined) compiled = compile();
-  const build = compiled;
-  if (build === null) return null;
-  const instance = new WebAssembly.Instance(build.module, { env: { memory } });
-  const malloc = (floats: number) => backend.wasm._malloc(floats * 4) >>> 0;
-  return {
-    exports: instance.exports as unknown as GemmExports,
-    fused: build.fused,
-    memory,
-    packedA: malloc(ROW_BLOCK * DEPTH_BLOCK),
-    packedB: malloc(DEPTH_BLOCK * COL_BLOCK),
-    edge: malloc(Math.max(TILE_ROWS * COL_BLOCK, ROW_BLOCK * TILE_COLS)),
-  };
+  const memory = backend.wasm?.asm?.memory ?? backend.wasm?.wasmMemory;
+  if (!(memory instanceof WebAssembly.Memory)) return null;
+  const shared = !(memory.buffer instanceof ArrayBuffer);
+  if (!compiled.has(shared)) compiled.set(shared, compile(shared));
+  const build = compiled.get(shared);
+  if (!build) return null;
+  const exports = new WebAssembly.Instance(build.module, { env: { memory } })
+    .exports as unknown as GemmExports;
+  const malloc = (bytes: number) => backend.wasm._malloc(bytes) >>> 0;
+  const [depth, rows, cols] = [exports.DEPTH_BLOCK, exports.ROW_BLOCK, exports.COL_BLOCK].map(
+    (block) => block.value as number,
+  );
+  const buffers = (): PackingBuffers => ({
+    packedA: malloc(4 * rows * depth),
+    packedB: malloc(4 * depth * cols),
+    edge: malloc(4 * Math.max(4 * cols, 8 * rows)),
+  });
+  const own = buffers();
+  const threads = shared ? Math.max(1, backend.wasm.tfjs?.getThreadsCount?.() ?? 1) : 1;
+  const pool =
+    threads > 1
+      ? new GemmThreads(exports, memory, build.module, threads - 1, malloc, buffers, own)
+      : null;
+  return { exports, fused: build.fused, threads, buffers: own, pool };
 }
 
-/** One matrix product `C[M, N] = A[M, K] · B[K, N]`; byte offsets and element strides of A and B. */
+/** One matrix product `C[M, N] = A[M, K] · B[K, N]`: byte offsets and element strides. */
 interface Product {
   a: number;
   aRowStride: number;
@@ -127,132 +131,76 @@ interface Product {
   bDepthStride: number;
   bColStride: number;
   c: number;
+  cRowStride: number;
   rows: number;
   depth: number;
   cols: number;
 }
 
-function multiply(gemm: Gemm, p: Product): void {
-  const { exports: g, packedA, packedB } = gemm;
-  if (p.depth === 0) {
-    new Float32Array(gemm.memory.buffer, p.c, p.rows * p.cols).fill(0);
-    return;
-  }
-  for (let j0 = 0; j0 < p.cols; j0 += COL_BLOCK) {
-    const cols = Math.min(COL_BLOCK, p.cols - j0);
-    for (let k0 = 0; k0 < p.depth; k0 += DEPTH_BLOCK) {
-      const depth = Math.min(DEPTH_BLOCK, p.depth - k0);
-      g.pack_b(
-        p.b + 4 * (k0 * p.bDepthStride + j0 * p.bColStride),
-        packedB,
-        cols,
-        depth,
-        p.bDepthStride,
-        p.bColStride,
-      );
-      for (let i0 = 0; i0 < p.rows; i0 += ROW_BLOCK) {
-        const rows = Math.min(ROW_BLOCK, p.rows - i0);
-        g.pack_a(
-          p.a + 4 * (i0 * p.aRowStride + k0 * p.aDepthStride),
-          packedA,
-          rows,
-          depth,
-          p.aRowStride,
-          p.aDepthStride,
-        );
-        const block: Block = {
-          c: p.c + 4 * (i0 * p.cols + j0),
-          rows,
-          cols,
-          depth,
-          accumulate: k0 > 0,
-        };
-        const rowTiles = Math.floor(rows / TILE_ROWS);
-        const colTiles = Math.floor(cols / TILE_COLS);
-        if (rowTiles > 0 && colTiles > 0) {
-          g.tiles(
-            packedA,
-            packedB,
-            block.c,
-            rowTiles,
-            colTiles,
-            depth,
-            4 * p.cols,
-            +block.accumulate,
-          );
-        }
-        if (colTiles * TILE_COLS < cols && rowTiles > 0) lastColumns(gemm, p, block);
-        if (rowTiles * TILE_ROWS < rows) lastRows(gemm, p, block);
-      }
-    }
-  }
-}
-
-/** A block of C: its first element's byte offset, its size, and whether it adds to C. */
-interface Block {
-  c: number;
-  rows: number;
-  cols: number;
-  depth: number;
-  accumulate: boolean;
+/** `multiply`'s first 11 parameters for `p`. */
+function taskOf(p: Product): Task {
+  return [
+    p.a,
+    p.aRowStride,
+    p.aDepthStride,
+    p.b,
+    p.bDepthStride,
+    p.bColStride,
+    p.c,
+    p.cRowStride,
+    p.rows,
+    p.depth,
+    p.cols,
+  ];
 }
 
 /**
- * The block's last `cols % 8` columns (rows of whole tiles), through one column of tiles in the
- * `edge` buffer (the packed B is zero-padded to a whole tile).
+ * Parts of C a job aims at per thread: more parts than threads, so a thread slowed by other work
+ * on its core leaves its share to the others.
  */
-function lastColumns(gemm: Gemm, p: Product, block: Block): void {
-  const rows = Math.floor(block.rows / TILE_ROWS) * TILE_ROWS;
-  const first = Math.floor(block.cols / TILE_COLS) * TILE_COLS;
-  const edge = rowsOf(gemm, gemm.edge, TILE_COLS, rows);
-  const c = rowsOf(gemm, block.c, p.cols, rows, block.cols);
-  if (block.accumulate) for (const [r, row] of c.entries()) edge[r].set(row.subarray(first));
-  gemm.exports.tiles(
-    gemm.packedA,
-    gemm.packedB + 4 * first * block.depth,
-    gemm.edge,
-    rows / TILE_ROWS,
-    1,
-    block.depth,
-    4 * TILE_COLS,
-    +block.accumulate,
-  );
-  for (const [r, row] of c.entries()) row.set(edge[r].subarray(0, block.cols - first), first);
+const PARTS_PER_THREAD = 4;
+/** The narrowest part: a part packs the operand spanning the other side once more. */
+const MIN_PART_COLS = 64;
+const MIN_PART_ROWS = 32;
+
+/**
+ * `p` cut into at most `parts` parts of C along its longer side, in whole 4×8 tiles. A part packs
+ * the other operand once more (a column part its rows of A, which one thread already packs once
+ * per 512 columns): cutting 3072 columns into 8 parts costs 1/768 of the arithmetic.
+ */
+function split(p: Product, parts: number): Product[] {
+  const byCols = p.cols >= p.rows;
+  const [length, tile, narrowest] = byCols
+    ? [p.cols, 8, MIN_PART_COLS]
+    : [p.rows, 4, MIN_PART_ROWS];
+  const count = Math.max(1, Math.min(parts, Math.floor(length / narrowest)));
+  const size = Math.ceil(length / count / tile) * tile;
+  const out: Product[] = [];
+  for (let start = 0; start < length; start += size) {
+    const n = Math.min(size, length - start);
+    out.push(
+      byCols
+        ? { ...p, b: p.b + 4 * start * p.bColStride, c: p.c + 4 * start, cols: n }
+        : { ...p, a: p.a + 4 * start * p.aRowStride, c: p.c + 4 * start * p.cRowStride, rows: n },
+    );
+  }
+  return out;
 }
 
-/** The block's last `rows % 4` rows (all columns), through one row of tiles in the `edge` buffer. */
-function lastRows(gemm: Gemm, p: Product, block: Block): void {
-  const first = Math.floor(block.rows / TILE_ROWS) * TILE_ROWS;
-  const count = block.rows - first;
-  const edgeCols = Math.ceil(block.cols / TILE_COLS) * TILE_COLS;
-  const edge = rowsOf(gemm, gemm.edge, edgeCols, count);
-  const c = rowsOf(gemm, block.c + 4 * first * p.cols, p.cols, count, block.cols);
-  if (block.accumulate) for (const [r, row] of c.entries()) edge[r].set(row);
-  gemm.exports.tiles(
-    gemm.packedA + 4 * first * block.depth,
-    gemm.packedB,
-    gemm.edge,
-    1,
-    edgeCols / TILE_COLS,
-    block.depth,
-    4 * edgeCols,
-    +block.accumulate,
-  );
-  for (const [r, row] of c.entries()) row.set(edge[r].subarray(0, block.cols));
-}
-
-/** Views of `count` rows of `width` floats, `stride` floats apart, from byte `at` of the heap. */
-function rowsOf(
-  gemm: Gemm,
-  at: number,
-  stride: number,
-  count: number,
-  width = stride,
-): Float32Array[] {
-  return Array.from(
-    { length: count },
-    (_, r) => new Float32Array(gemm.memory.buffer, at + 4 * r * stride, width),
-  );
+/** Runs the products (one per batch entry) across the GEMM's threads, or on this one. */
+function multiplyAll(gemm: Gemm, products: Product[]): void {
+  const { exports, buffers, pool } = gemm;
+  if (pool === null) {
+    for (const p of products) {
+      exports.multiply(...taskOf(p), buffers.packedA, buffers.packedB, buffers.edge);
+    }
+    return;
+  }
+  const parts = Math.ceil((PARTS_PER_THREAD * gemm.threads) / products.length);
+  const tasks = products.flatMap((p) => (parts > 1 ? split(p, parts) : [p])).map(taskOf);
+  for (let start = 0; start < tasks.length; start += MAX_TASKS) {
+    pool.run(tasks.slice(start, start + MAX_TASKS));
+  }
 }
 
 function gemmKernel({
@@ -275,20 +223,20 @@ function gemmKernel({
   const out = backend.makeOutput([groups, rows, cols], 'float32');
   // Offsets after makeOutput: allocating may grow (and so move the views of) the heap.
   const [aAt, bAt, cAt] = [a, b, out].map((t) => backend.typedArrayFromHeap(t).byteOffset);
-  for (let g = 0; g < groups; g++) {
-    multiply(gemm, {
-      a: aAt + 4 * g * rows * depth,
-      aRowStride: transposeA ? 1 : depth,
-      aDepthStride: transposeA ? rows : 1,
-      b: bAt + 4 * g * depth * cols,
-      bDepthStride: transposeB ? 1 : cols,
-      bColStride: transposeB ? depth : 1,
-      c: cAt + 4 * g * rows * cols,
-      rows,
-      depth,
-      cols,
-    });
-  }
+  const products = Array.from({ length: groups }, (_, g) => ({
+    a: aAt + 4 * g * rows * depth,
+    aRowStride: transposeA ? 1 : depth,
+    aDepthStride: transposeA ? rows : 1,
+    b: bAt + 4 * g * depth * cols,
+    bDepthStride: transposeB ? 1 : cols,
+    bColStride: transposeB ? depth : 1,
+    c: cAt + 4 * g * rows * cols,
+    cRowStride: cols,
+    rows,
+    depth,
+    cols,
+  }));
+  multiplyAll(gemm, products);
   return out;
 }
 

@@ -1,8 +1,10 @@
-;; lgpt's float32 GEMM for tfjs-backend-wasm (single-threaded, wasm SIMD): C (+)= A·B on packed
-;; operands, in tiles of 4 rows × 8 columns held in eight f32x4 accumulators. The memory is the
-;; wasm backend's own heap (imported), so operands are read and the product written in place.
-;; Blocking, edge tiles and the choice of strides live in gemm.ts. Assembled into gemm-binary.ts by
-;; `pnpm --filter @lgpt/core build:gemm` (scripts/build-gemm.mjs); a test keeps the two in step.
+;; lgpt's float32 GEMM for tfjs-backend-wasm (wasm SIMD): C = A·B from any strides, computed in
+;; blocks (Goto's scheme) and tiles of 4 rows × 8 columns held in eight f32x4 accumulators. The
+;; memory is the wasm backend's own heap (imported), so operands are read and the product written
+;; in place; on a threaded backend that heap is shared memory, and each thread runs `multiply` on
+;; its own part of C with its own packing buffers (gemm.ts, gemm-pool.ts). Assembled into
+;; gemm-binary.ts by `pnpm --filter @lgpt/core build:gemm` (scripts/build-gemm.mjs); a test keeps
+;; the two in step.
 ;;
 ;; Why not XNNPACK (tfjs's own matMul): on this kernel's 4×8 tile V8 keeps every accumulator in a
 ;; register and the inner loop is 6 loads and 16 arithmetic instructions per 64 flops, which runs
@@ -12,9 +14,17 @@
 (module
   (import "env" "memory" (memory 0))
 
+  ;; Blocking: DEPTH_BLOCK steps of the inner dimension at a time, B packed COL_BLOCK columns at a
+  ;; time and A ROW_BLOCK rows at a time (a block in L2, one 4-row panel in L1). Measured on
+  ;; GPT-2's products, sizes from half to four times these were all within the run-to-run noise.
+  ;; Exported so gemm.ts sizes the packing buffers from them.
+  (global $DEPTH_BLOCK (export "DEPTH_BLOCK") i32 (i32.const 256))
+  (global $ROW_BLOCK (export "ROW_BLOCK") i32 (i32.const 120))
+  (global $COL_BLOCK (export "COL_BLOCK") i32 (i32.const 512))
+
   ;; Packs `rows` × `depth` of A into ceil(rows / 4) panels of [depth][4] floats at `dst`, rows
   ;; past `rows` zero. A[r][k] is the float at src + 4·(r·rowStride + k·depthStride).
-  (func (export "pack_a")
+  (func $pack_a
     (param $src i32) (param $dst i32) (param $rows i32) (param $depth i32)
     (param $rowStride i32) (param $depthStride i32)
     (local $r0 i32) (local $k i32) (local $r i32) (local $row i32)
@@ -50,7 +60,7 @@
   ;; Packs `depth` × `cols` of B into ceil(cols / 8) panels of [depth][8] floats at `dst`, columns
   ;; past `cols` zero. B[k][c] is the float at src + 4·(k·depthStride + c·colStride). Full panels
   ;; of a row-major B (colStride 1) are copied eight floats at a time.
-  (func (export "pack_b")
+  (func $pack_b
     (param $src i32) (param $dst i32) (param $cols i32) (param $depth i32)
     (param $depthStride i32) (param $colStride i32)
     (local $c0 i32) (local $k i32) (local $c i32) (local $col i32) (local $at i32)
@@ -101,7 +111,7 @@
   ;; A panels · B panels over `depth` (≥ 1): A panel i at a + i·depth·16, B panel j at
   ;; b + j·depth·32. Column tiles outside, row tiles inside, so one B panel stays in L1 while the
   ;; A panels stream past it.
-  (func (export "tiles")
+  (func $tiles
     (param $a i32) (param $b i32) (param $c i32) (param $rowTiles i32) (param $colTiles i32)
     (param $depth i32) (param $cRowBytes i32) (param $accumulate i32)
     (local $i i32) (local $j i32) (local $k i32) (local $ap i32) (local $bp i32)
@@ -173,4 +183,172 @@
         (br_if $rowTile
           (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $rowTiles))))
       (br_if $colTile
-        (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 1))) (local.get $colTiles))))))
+        (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 1))) (local.get $colTiles)))))
+  ;; Copies `count` rows of `bytes` bytes from `src` (rows `srcStride` bytes apart) to `dst` (rows
+  ;; `dstStride` bytes apart).
+  (func $copy_rows
+    (param $dst i32) (param $dstStride i32) (param $src i32) (param $srcStride i32)
+    (param $count i32) (param $bytes i32)
+    (block $done
+      (loop $row
+        (br_if $done (i32.eqz (local.get $count)))
+        (memory.copy (local.get $dst) (local.get $src) (local.get $bytes))
+        (local.set $dst (i32.add (local.get $dst) (local.get $dstStride)))
+        (local.set $src (i32.add (local.get $src) (local.get $srcStride)))
+        (local.set $count (i32.sub (local.get $count) (i32.const 1)))
+        (br $row))))
+
+  ;; One block of C (`rows` ≤ ROW_BLOCK, `cols` ≤ COL_BLOCK) from packed A and B: whole tiles in
+  ;; place; the last `cols % 8` columns (rows of whole tiles) and the last `rows % 4` rows through
+  ;; the `edge` buffer, as whole tiles of the zero-padded panels, so every element of C is summed
+  ;; by the same instructions in the same order wherever it falls.
+  (func $block
+    (param $pa i32) (param $pb i32) (param $c i32) (param $rows i32) (param $cols i32)
+    (param $depth i32) (param $cRowBytes i32) (param $accumulate i32) (param $edge i32)
+    (local $rowTiles i32) (local $colTiles i32) (local $first i32) (local $bytes i32)
+    (local $edgeCols i32)
+    (local.set $rowTiles (i32.shr_u (local.get $rows) (i32.const 2)))
+    (local.set $colTiles (i32.shr_u (local.get $cols) (i32.const 3)))
+    (if (i32.and (i32.ne (local.get $rowTiles) (i32.const 0)) (i32.ne (local.get $colTiles) (i32.const 0)))
+      (then
+        (call $tiles (local.get $pa) (local.get $pb) (local.get $c) (local.get $rowTiles)
+          (local.get $colTiles) (local.get $depth) (local.get $cRowBytes) (local.get $accumulate))))
+    ;; The last columns: one column of tiles, 8 floats (32 bytes) a row in `edge`.
+    (local.set $first (i32.shl (local.get $colTiles) (i32.const 3)))
+    (if (i32.and (i32.lt_u (local.get $first) (local.get $cols)) (i32.ne (local.get $rowTiles) (i32.const 0)))
+      (then
+        (local.set $bytes (i32.shl (i32.sub (local.get $cols) (local.get $first)) (i32.const 2)))
+        (if (local.get $accumulate)
+          (then
+            (call $copy_rows (local.get $edge) (i32.const 32)
+              (i32.add (local.get $c) (i32.shl (local.get $first) (i32.const 2))) (local.get $cRowBytes)
+              (i32.shl (local.get $rowTiles) (i32.const 2)) (local.get $bytes))))
+        (call $tiles (local.get $pa)
+          (i32.add (local.get $pb) (i32.shl (i32.mul (local.get $first) (local.get $depth)) (i32.const 2)))
+          (local.get $edge) (local.get $rowTiles) (i32.const 1) (local.get $depth) (i32.const 32)
+          (local.get $accumulate))
+        (call $copy_rows
+          (i32.add (local.get $c) (i32.shl (local.get $first) (i32.const 2))) (local.get $cRowBytes)
+          (local.get $edge) (i32.const 32)
+          (i32.shl (local.get $rowTiles) (i32.const 2)) (local.get $bytes))))
+    ;; The last rows: one row of tiles over every column, `edgeCols` floats a row in `edge`.
+    (local.set $first (i32.shl (local.get $rowTiles) (i32.const 2)))
+    (if (i32.lt_u (local.get $first) (local.get $rows))
+      (then
+        (local.set $edgeCols (i32.and (i32.add (local.get $cols) (i32.const 7)) (i32.const -8)))
+        (local.set $bytes (i32.shl (local.get $cols) (i32.const 2)))
+        (if (local.get $accumulate)
+          (then
+            (call $copy_rows (local.get $edge) (i32.shl (local.get $edgeCols) (i32.const 2))
+              (i32.add (local.get $c) (i32.mul (local.get $first) (local.get $cRowBytes)))
+              (local.get $cRowBytes)
+              (i32.sub (local.get $rows) (local.get $first)) (local.get $bytes))))
+        (call $tiles
+          (i32.add (local.get $pa) (i32.shl (i32.mul (local.get $first) (local.get $depth)) (i32.const 2)))
+          (local.get $pb) (local.get $edge) (i32.const 1)
+          (i32.shr_u (local.get $edgeCols) (i32.const 3)) (local.get $depth)
+          (i32.shl (local.get $edgeCols) (i32.const 2)) (local.get $accumulate))
+        (call $copy_rows
+          (i32.add (local.get $c) (i32.mul (local.get $first) (local.get $cRowBytes)))
+          (local.get $cRowBytes)
+          (local.get $edge) (i32.shl (local.get $edgeCols) (i32.const 2))
+          (i32.sub (local.get $rows) (local.get $first)) (local.get $bytes)))))
+
+  (func $min (param $x i32) (param $y i32) (result i32)
+    (select (local.get $x) (local.get $y) (i32.lt_u (local.get $x) (local.get $y))))
+
+  ;; C[rows, cols] = A[rows, depth] · B[depth, cols]: A[r][k] is the float at
+  ;; a + 4·(r·aRowStride + k·aDepthStride), B[k][c] at b + 4·(k·bDepthStride + c·bColStride),
+  ;; C[r][c] at c + 4·(r·cRowStride + c). `packedA` (ROW_BLOCK × DEPTH_BLOCK floats), `packedB`
+  ;; (DEPTH_BLOCK × COL_BLOCK) and `edge` (max(4·COL_BLOCK, 8·ROW_BLOCK)) are the calling thread's
+  ;; own buffers. Each element's sum runs over the depth blocks in order, whatever part of C a
+  ;; call covers: threads that split C between them give the single thread's result exactly.
+  (func $multiply (export "multiply")
+    (param $a i32) (param $aRowStride i32) (param $aDepthStride i32)
+    (param $b i32) (param $bDepthStride i32) (param $bColStride i32)
+    (param $c i32) (param $cRowStride i32)
+    (param $rows i32) (param $depth i32) (param $cols i32)
+    (param $packedA i32) (param $packedB i32) (param $edge i32)
+    (local $cRowBytes i32) (local $i0 i32) (local $j0 i32) (local $k0 i32)
+    (local $blockRows i32) (local $blockCols i32) (local $blockDepth i32)
+    (if (i32.or (i32.eqz (local.get $rows)) (i32.eqz (local.get $cols))) (then (return)))
+    (local.set $cRowBytes (i32.shl (local.get $cRowStride) (i32.const 2)))
+    (if (i32.eqz (local.get $depth))
+      (then
+        (loop $zeroRow
+          (memory.fill
+            (i32.add (local.get $c) (i32.mul (local.get $i0) (local.get $cRowBytes)))
+            (i32.const 0) (i32.shl (local.get $cols) (i32.const 2)))
+          (br_if $zeroRow
+            (i32.lt_u (local.tee $i0 (i32.add (local.get $i0) (i32.const 1))) (local.get $rows))))
+        (return)))
+    (loop $colBlock
+      (local.set $blockCols (call $min (global.get $COL_BLOCK) (i32.sub (local.get $cols) (local.get $j0))))
+      (local.set $k0 (i32.const 0))
+      (loop $depthBlock
+        (local.set $blockDepth
+          (call $min (global.get $DEPTH_BLOCK) (i32.sub (local.get $depth) (local.get $k0))))
+        (call $pack_b
+          (i32.add (local.get $b)
+            (i32.shl
+              (i32.add (i32.mul (local.get $k0) (local.get $bDepthStride))
+                (i32.mul (local.get $j0) (local.get $bColStride)))
+              (i32.const 2)))
+          (local.get $packedB) (local.get $blockCols) (local.get $blockDepth)
+          (local.get $bDepthStride) (local.get $bColStride))
+        (local.set $i0 (i32.const 0))
+        (loop $rowBlock
+          (local.set $blockRows
+            (call $min (global.get $ROW_BLOCK) (i32.sub (local.get $rows) (local.get $i0))))
+          (call $pack_a
+            (i32.add (local.get $a)
+              (i32.shl
+                (i32.add (i32.mul (local.get $i0) (local.get $aRowStride))
+                  (i32.mul (local.get $k0) (local.get $aDepthStride)))
+                (i32.const 2)))
+            (local.get $packedA) (local.get $blockRows) (local.get $blockDepth)
+            (local.get $aRowStride) (local.get $aDepthStride))
+          (call $block (local.get $packedA) (local.get $packedB)
+            (i32.add (local.get $c)
+              (i32.add (i32.mul (local.get $i0) (local.get $cRowBytes))
+                (i32.shl (local.get $j0) (i32.const 2))))
+            (local.get $blockRows) (local.get $blockCols) (local.get $blockDepth)
+            (local.get $cRowBytes) (i32.ne (local.get $k0) (i32.const 0)) (local.get $edge))
+          (br_if $rowBlock
+            (i32.lt_u (local.tee $i0 (i32.add (local.get $i0) (global.get $ROW_BLOCK))) (local.get $rows))))
+        (br_if $depthBlock
+          (i32.lt_u (local.tee $k0 (i32.add (local.get $k0) (global.get $DEPTH_BLOCK))) (local.get $depth))))
+      (br_if $colBlock
+        (i32.lt_u (local.tee $j0 (i32.add (local.get $j0) (global.get $COL_BLOCK))) (local.get $cols)))))
+  ;; A thread's share of a job posted by gemm-threads.ts at `control`: claims tasks one at a time
+  ;; until none is left, runs each (`multiply` on one part of C) and counts it done. The control
+  ;; block: the claim word at +0 (job tag in bits 20–31, next task in bits 10–19, task count in
+  ;; bits 0–9), the done count at +4 (notified after every task), then at +16 the tasks, 11 i32
+  ;; each: `multiply`'s first 11 parameters. Claiming by compare-exchange on one word that also
+  ;; holds the count and the job's tag means a thread that wakes late can never take a task twice
+  ;; or one of the next job.
+  (func (export "run_tasks")
+    (param $control i32) (param $packedA i32) (param $packedB i32) (param $edge i32)
+    (local $word i32) (local $next i32) (local $task i32)
+    (loop $claim
+      (local.set $word (i32.atomic.load (local.get $control)))
+      (local.set $next (i32.and (i32.shr_u (local.get $word) (i32.const 10)) (i32.const 1023)))
+      (if (i32.ge_u (local.get $next) (i32.and (local.get $word) (i32.const 1023))) (then (return)))
+      (br_if $claim
+        (i32.ne
+          (i32.atomic.rmw.cmpxchg (local.get $control) (local.get $word)
+            (i32.add (local.get $word) (i32.const 1024)))
+          (local.get $word)))
+      (local.set $task
+        (i32.add (local.get $control) (i32.add (i32.const 16) (i32.mul (local.get $next) (i32.const 44)))))
+      (call $multiply
+        (i32.load (local.get $task)) (i32.load offset=4 (local.get $task))
+        (i32.load offset=8 (local.get $task)) (i32.load offset=12 (local.get $task))
+        (i32.load offset=16 (local.get $task)) (i32.load offset=20 (local.get $task))
+        (i32.load offset=24 (local.get $task)) (i32.load offset=28 (local.get $task))
+        (i32.load offset=32 (local.get $task)) (i32.load offset=36 (local.get $task))
+        (i32.load offset=40 (local.get $task))
+        (local.get $packedA) (local.get $packedB) (local.get $edge))
+      (drop (i32.atomic.rmw.add offset=4 (local.get $control) (i32.const 1)))
+      (drop (memory.atomic.notify offset=4 (local.get $control) (i32.const 1)))
+      (br $claim))))

@@ -5,11 +5,13 @@ import { loadModel } from '../../models/load-model.js';
 import { ADAPTER_DIR, MODEL_DIR } from '../../train/run.js';
 import { readRunConfig } from '../../train/run-config.js';
 import * as opt from '../options.js';
+import { progressBar } from '../progress-bar.js';
 import { generateLearnableGpt } from './generate-learnable-gpt.js';
 
 const FLAGS = [
   'recipe',
   'model',
+  'adapter',
   'variant',
   'checkpoint',
   'prompt',
@@ -64,6 +66,7 @@ export async function generateCommand(argv: string[]): Promise<void> {
     ? savedConfig
     : {
         model: (flags.model as string) ?? 'tiny',
+        adapter: flags.adapter as string | undefined,
         variant: opt.variant((flags.variant as string) ?? 'base'),
         randomInit: flags['random-init'] === true,
       };
@@ -76,7 +79,9 @@ export async function generateCommand(argv: string[]): Promise<void> {
           : undefined,
       }
     : {};
-  const { lm, tokenizer } = await loadModel({ ...spec, seed }, saved);
+  const { lm, tokenizer } = await loadModel({ ...spec, seed }, saved, {
+    onProgress: progressBar(),
+  });
   lm.eval();
   const ids = tokenizer.encode(prompt);
   const generated: number[] = [];

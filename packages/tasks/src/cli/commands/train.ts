@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { type BackendName, initBackend } from '@lgpt/core';
+import { type BackendName, initBackend, resolveLocation } from '@lgpt/core';
 import { GPT2_PRESET_NAMES } from '@lgpt/gpt2';
 import { SEED_KEPT_EPOCH } from '../../learnable-gpt/recipe-defaults.js';
 import { defaultFineTuneMode, trainableSummary } from '../../models/fine-tune.js';
@@ -18,10 +18,12 @@ import { TRAIN_DEFAULTS, type TrainSummary, train } from '../../train/trainer.js
 import { variantSwitches } from '../../variants/variant.js';
 import { seedRunConfig, seedTrainDefaults, seedVariantFlag } from '../learnable-gpt-flags.js';
 import * as opt from '../options.js';
+import { progressBar } from '../progress-bar.js';
 
 export const TRAIN_FLAGS = [
   'recipe',
   'model',
+  'adapter',
   'variant',
   'backend',
   'data',
@@ -107,6 +109,7 @@ export async function planTraining(name: TaskName, flags: opt.ParsedFlags): Prom
   );
   const backend = opt.backend((flags.backend as string) ?? 'wasm');
   const requested = requestedRun(name, variant, flags);
+  requested.config.model = await modelFlag(requested.config.model);
   const resume = flags.resume === true;
   const overwrite = flags.overwrite === true;
   if (resume) {
@@ -131,7 +134,6 @@ export async function planTraining(name: TaskName, flags: opt.ParsedFlags): Prom
     if (flags.data !== undefined) config.dataDir = opt.dataDir(flags.data as string);
     return { name, config, train: recorded, outDir, backend, resume, overwrite };
   }
-  checkModel(requested.config.model);
   const dataDir = opt.dataDir(flags.data as string | undefined);
   await opt.guardOut(async () => {
     await recoverRun(outDir);
@@ -152,6 +154,7 @@ export async function runTraining(plan: TrainPlan): Promise<TrainResult> {
   const run = await openRun(plan.config, {
     checkpoint: plan.resume ? join(outDir, 'last') : undefined,
     log,
+    onProgress: progressBar(),
   });
   const trainable = trainableSummary(run.head);
   let config = plan.config;
@@ -215,9 +218,16 @@ async function keptEpoch(
 }
 
 /** `--model`: a GPT-2 size name, or a folder that exists (its files are checked when loaded). */
-function checkModel(model: string): void {
-  if ((GPT2_PRESET_NAMES as string[]).includes(model)) return;
-  opt.folderFlag('model', model, `not ${GPT2_PRESET_NAMES.join(', ')}, nor a folder`);
+/**
+ * `--model`: a preset, or what `fromPretrained` resolves (a folder, an http(s) URL, a Hub id). A
+ * folder is recorded absolute, so `--resume` finds it from any working folder.
+ */
+async function modelFlag(model: string): Promise<string> {
+  if ((GPT2_PRESET_NAMES as string[]).includes(model)) return model;
+  const location = await resolveLocation(model).catch((error: Error) => {
+    throw new opt.UsageError(`--model: ${error.message}`);
+  });
+  return location.kind === 'local' ? resolve(model) : model;
 }
 
 type Requested = Omit<RunConfig, 'dataDir' | 'train'> & { train: TrainPlan['train'] };
@@ -243,8 +253,8 @@ function requestedRun(
   const requested = {
     config: {
       task: name,
-      // A folder is recorded absolute, so `--resume` finds it from any working folder.
-      model: (GPT2_PRESET_NAMES as string[]).includes(model) ? model : resolve(model),
+      model,
+      adapter: flags.adapter as string | undefined,
       variant,
       randomInit: flags['random-init'] === true,
       fineTuneMode: flags['fine-tune-mode']
@@ -295,6 +305,7 @@ type RecordedFlag = Exclude<(typeof TRAIN_FLAGS)[number], (typeof PLACE_FLAGS)[n
 const RECORDED: Record<RecordedFlag, (run: Requested) => unknown> = {
   recipe: (r) => r.recipe ?? 'lgpt',
   model: (r) => r.model,
+  adapter: (r) => r.adapter,
   variant: (r) => r.variant,
   'random-init': (r) => r.randomInit,
   'fine-tune-mode': (r) => r.fineTuneMode,
