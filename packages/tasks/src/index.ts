@@ -40,6 +40,31 @@ export {
 export { SentimentClassifier, type SentimentClassifierOptions } from './heads/sentiment.js';
 export { type CompletionOptions, SonnetGenerator } from './heads/sonnet.js';
 export {
+  SEED_FINE_TUNE_MODES,
+  SEED_SONNET_SAMPLING,
+  SEED_TASK_DEFAULTS,
+  type SeedFineTuneMode,
+  type SeedOptimizerOptions,
+  type SeedTaskDefaults,
+} from './learnable-gpt/recipe-defaults.js';
+export {
+  LearnableGptRun,
+  type LearnableGptRunOptions,
+  type SeedBatch,
+  type SeedSizes,
+} from './learnable-gpt/run.js';
+export {
+  SEED_BODY,
+  SEED_DROPOUTS,
+  SEED_TASKS,
+  SEED_VARIANTS,
+  type SeedDropoutOption,
+  type SeedDropouts,
+  type SeedTask,
+  type SeedVariant,
+  seedVariant,
+} from './learnable-gpt/seed-config.js';
+export {
   type ChrfOptions,
   type ChrfReferences,
   type ChrfScore,

@@ -54,7 +54,9 @@ describeBackends('runs saved by lgpt 0.1.0 load with the outputs they had', () =
           const head = run.head as unknown as {
             forward(ids: tf.Tensor2D, mask: tf.Tensor2D): tf.Tensor2D;
           };
-          const { logits } = run.loaded.lm.forward(ids, { attentionMask: mask });
+          const { loaded } = run;
+          if ('recipe' in loaded) throw new Error(`${name}: not an lgpt-recipe run`);
+          const { logits } = loaded.lm.forward(ids, { attentionMask: mask });
           const last = rows.length - 1;
           const lastRow = tf.slice(logits, [last, 0, 0], [1, rows[last]!.length, -1]);
           return [head.forward(ids, mask), tf.squeeze(lastRow, [0])];

@@ -3,8 +3,10 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { BackendName } from '@lgpt/core';
+import { SEED_VARIANTS } from '../learnable-gpt/seed-config.js';
 import { FINE_TUNE_MODES, type FineTuneMode } from '../models/fine-tune.js';
 import { SCHEDULE_NAMES, type ScheduleName } from '../optim/schedules.js';
+import { RECIPE_NAMES, type RecipeName } from '../tasks/recipes.js';
 import { SENTIMENT_DATASETS, type SentimentDataset } from '../tasks/sentiment.js';
 import { TASK_NAMES, type TaskName } from '../tasks/types.js';
 import { describeRange, inRange, type NumberRange } from '../train/number-range.js';
@@ -22,6 +24,11 @@ interface Flag {
 
 /** Every flag any command takes; each command lists the ones it accepts. */
 export const FLAGS = {
+  recipe: {
+    type: 'string',
+    help: `${RECIPE_NAMES.join(' | ')}: lgpt's own, or the original Learnable-GPT code's (docs/learnable-gpt.md)`,
+    default: 'lgpt',
+  },
   model: {
     type: 'string',
     help: 'tiny | gpt2 | gpt2-medium | gpt2-large | gpt2-xl | a Hugging Face GPT-2 folder, http(s) URL or Hub id (owner/name); downloaded into the Hugging Face cache (HF_HUB_CACHE, HF_TOKEN, HF_ENDPOINT, HF_HUB_OFFLINE)',
@@ -31,7 +38,11 @@ export const FLAGS = {
     type: 'string',
     help: 'a PEFT adapter (folder, http(s) URL or Hub id) loaded onto --model',
   },
-  variant: { type: 'string', help: VARIANT_NAMES.join(' | '), default: 'base' },
+  variant: {
+    type: 'string',
+    help: `${VARIANT_NAMES.join(' | ')}; with --recipe learnable-gpt: ${SEED_VARIANTS.join(' | ')} (or kan-lora)`,
+    default: 'base',
+  },
   backend: { type: 'string', help: 'cpu | wasm | webgpu | tensorflow', default: 'wasm' },
   data: {
     type: 'string',
@@ -46,17 +57,18 @@ export const FLAGS = {
   epochs: {
     type: 'string',
     help: 'training epochs',
-    default: 'sentiment 3, paraphrase 1, sonnet 10',
+    default: 'sentiment 3, paraphrase 1, sonnet 10; learnable-gpt recipe 10',
   },
   'batch-size': {
     type: 'string',
     help: 'training batch size',
-    default: 'sentiment 32, paraphrase 16, sonnet 8',
+    default: 'sentiment 32, paraphrase 16, sonnet 8; learnable-gpt recipe 8',
   },
   lr: {
     type: 'string',
     help: 'peak learning rate',
-    default: '1e-5 to fine-tune a pretrained GPT-2 in full, else 1e-3',
+    default:
+      '1e-5 to fine-tune a pretrained GPT-2 in full, else 1e-3; learnable-gpt recipe: sentiment 1e-3, else 1e-5',
   },
   'weight-decay': {
     type: 'string',
@@ -76,9 +88,14 @@ export const FLAGS = {
   'fine-tune-mode': {
     type: 'string',
     help: FINE_TUNE_MODES.join(' | '),
-    default: 'adapters for LoRA variants, else full-model',
+    default:
+      'adapters for LoRA variants, else full-model; learnable-gpt recipe: sentiment last-linear-layer, else full-model',
   },
-  schedule: { type: 'string', help: SCHEDULE_NAMES.join(' | '), default: TRAIN_DEFAULTS.schedule },
+  schedule: {
+    type: 'string',
+    help: SCHEDULE_NAMES.join(' | '),
+    default: `${TRAIN_DEFAULTS.schedule}; learnable-gpt recipe constant`,
+  },
   'warmup-steps': {
     type: 'string',
     help: 'learning-rate warmup steps',
@@ -87,7 +104,7 @@ export const FLAGS = {
   'clip-norm': {
     type: 'string',
     help: 'clip the gradient norm (0 = off)',
-    default: String(TRAIN_DEFAULTS.clipNorm),
+    default: `${TRAIN_DEFAULTS.clipNorm}; learnable-gpt recipe 0`,
   },
   'grad-accumulation': {
     type: 'string',
@@ -233,6 +250,7 @@ export function task(value: string | undefined, command: string): TaskName {
   return oneOf('task', value, TASK_NAMES);
 }
 
+export const recipe = (value: string) => oneOf<RecipeName>('recipe', value, RECIPE_NAMES);
 export const variant = (value: string) => oneOf<VariantName>('variant', value, VARIANT_NAMES);
 export const backend = (value: string) =>
   oneOf<BackendName>('backend', value, ['cpu', 'wasm', 'webgpu', 'tensorflow']);

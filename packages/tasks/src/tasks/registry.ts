@@ -8,6 +8,11 @@ export interface TaskSettings {
   dataset?: SentimentDataset;
   dropoutProb?: number;
   devFraction?: number;
+  /**
+   * The training batch size, for the `learnable-gpt` recipe's sentiment loss, which divides by it
+   * (`CE(sum) / args.batch_size`) rather than by each batch's rows.
+   */
+  batchSize?: number;
   temperature?: number;
   topP?: number;
   maxNewTokens?: number;

@@ -1,4 +1,5 @@
 import type { Module } from '@lgpt/core';
+import type { GPT2Tokenizer } from '@lgpt/gpt2';
 import type * as tf from '@tensorflow/tfjs-core';
 import type { LoadedModel } from '../models/load-model.js';
 
@@ -11,12 +12,26 @@ export interface TrainBatch {
   labels?: number[];
 }
 
+/**
+ * The model of a `learnable-gpt` recipe run: the original code's own classes (`head` is the whole
+ * model), not lgpt's GPT-2, so it saves its checkpoint weights itself.
+ */
+export interface SeedRunModel {
+  readonly recipe: 'learnable-gpt';
+  readonly tokenizer: GPT2Tokenizer;
+  /** Where the pretrained weights came from, for logs and run records. */
+  readonly source: string;
+  readonly pretrained: boolean;
+  /** Writes the weights a checkpoint keeps into the folder `dir`. */
+  save(dir: string): Promise<void>;
+}
+
 /** A task bound to a model and its data: what the trainer and the CLI commands drive. */
 export interface TaskRun {
   readonly name: TaskName;
   /** The task model: GPT-2 (as `gpt`) plus the task's own layers; its trainable parameters train. */
   readonly head: Module;
-  readonly loaded: LoadedModel;
+  readonly loaded: LoadedModel | SeedRunModel;
   /** Dev metric that picks the best checkpoint (higher is better). */
   readonly primaryMetric: string;
   readonly trainSize: number;

@@ -26,7 +26,8 @@ export interface SaveCheckpointOptions {
  * `replaceDir`): `run.json`; the PEFT adapter (`adapter/`, when LoRA trains — an adapter-only
  * checkpoint); the fine-tuned GPT-2 as a Hugging Face folder with its tokenizer (`model/`, when
  * GPT-2's own weights train); the task head (`head.safetensors`, when it has parameters); then
- * `checkpoint.json`. Frozen base weights are never copied.
+ * `checkpoint.json`. Frozen base weights are never copied. A `learnable-gpt` recipe run
+ * writes its own weights (`seed.safetensors`).
  */
 export async function saveCheckpoint(
   target: string,
@@ -38,15 +39,19 @@ export async function saveCheckpoint(
     target,
     async (dir) => {
       await writeFile(join(dir, RUN_FILE), `${JSON.stringify(config, null, 2)}\n`);
-      const { lm, peft, tokenizer } = run.loaded;
-      if (peft) {
-        await peft.savePretrained(join(dir, ADAPTER_DIR));
-      } else if (lm.namedParameters({ trainableOnly: true }).length > 0) {
-        await lm.savePretrained(join(dir, MODEL_DIR));
-        await tokenizer.savePretrained(join(dir, MODEL_DIR));
+      if ('recipe' in run.loaded) {
+        await run.loaded.save(dir);
+      } else {
+        const { lm, peft, tokenizer } = run.loaded;
+        if (peft) {
+          await peft.savePretrained(join(dir, ADAPTER_DIR));
+        } else if (lm.namedParameters({ trainableOnly: true }).length > 0) {
+          await lm.savePretrained(join(dir, MODEL_DIR));
+          await tokenizer.savePretrained(join(dir, MODEL_DIR));
+        }
+        const head = headParameters(run);
+        if (head.length) await writeSafetensors(join(dir, HEAD_FILE), Object.fromEntries(head));
       }
-      const head = headParameters(run);
-      if (head.length) await writeSafetensors(join(dir, HEAD_FILE), Object.fromEntries(head));
       killPoint(`${label}:writing`);
       await extra?.(dir);
       await writeCheckpointFile(dir, epoch);

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { FINE_TUNE_MODES, type FineTuneMode } from '../models/fine-tune.js';
 import { SCHEDULE_NAMES, type ScheduleName } from '../optim/schedules.js';
+import { RECIPE_NAMES, type RecipeName } from '../tasks/recipes.js';
 import type { TaskSettings } from '../tasks/registry.js';
 import { SENTIMENT_DATASETS } from '../tasks/sentiment.js';
 import { TASK_NAMES, type TaskName } from '../tasks/types.js';
@@ -28,6 +29,8 @@ export interface RecordedTrainOptions {
 
 /** Everything that defines a run's model and task; saved with each checkpoint as `run.json`. */
 export interface RunConfig {
+  /** lgpt's own recipe when absent (and in runs saved before recipes existed). */
+  recipe?: RecipeName;
   task: TaskName;
   model: string;
   /** A PEFT adapter (folder, URL or Hub id) loaded onto `model`. */
@@ -63,6 +66,7 @@ export async function readRunConfig(checkpoint: string): Promise<RunConfig> {
 function parseRunConfig(f: JsonFields): RunConfig {
   const positive = { integer: true, min: 1 };
   return {
+    recipe: f.optional('recipe', (k) => f.oneOf(k, RECIPE_NAMES)),
     task: f.oneOf('task', TASK_NAMES),
     model: f.string('model'),
     adapter: f.optional('adapter', (k) => f.string(k)),
@@ -87,6 +91,7 @@ function parseSettings(f: JsonFields): TaskSettings {
     temperature: f.optional('temperature', (k) => f.number(k, { above: 0 })),
     topP: f.optional('topP', (k) => f.number(k, { above: 0, max: 1 })),
     maxNewTokens: f.optional('maxNewTokens', (k) => f.number(k, { integer: true, min: 1 })),
+    batchSize: f.optional('batchSize', (k) => f.number(k, { integer: true, min: 1 })),
   };
 }
 

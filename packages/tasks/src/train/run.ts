@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type DownloadProgress, readSafetensors } from '@lgpt/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { openLearnableGptRun } from '../learnable-gpt/recipe-run.js';
 import { applyFineTuneMode } from '../models/fine-tune.js';
 import { loadModel } from '../models/load-model.js';
 import { createTask } from '../tasks/registry.js';
@@ -14,7 +15,8 @@ export const HEAD_FILE = 'head.safetensors';
 
 /**
  * Builds a run's task model from its config — or, with `checkpoint`, restores a saved one: its
- * fine-tuned GPT-2 folder and/or PEFT adapter, and its task head.
+ * fine-tuned GPT-2 folder and/or PEFT adapter, and its task head. A `learnable-gpt` recipe run
+ * builds the original code's model instead (`openLearnableGptRun`).
  */
 export async function openRun(
   config: RunConfig,
@@ -24,6 +26,7 @@ export async function openRun(
     onProgress?: (progress: DownloadProgress) => void;
   } = {},
 ): Promise<TaskRun> {
+  if (config.recipe === 'learnable-gpt') return openLearnableGptRun(config, options);
   const log = options.log ?? (() => {});
   const saved = options.checkpoint ? savedWeights(options.checkpoint) : {};
   const loaded = await loadModel(

@@ -6,8 +6,10 @@ import { ADAPTER_DIR, MODEL_DIR } from '../../train/run.js';
 import { readRunConfig } from '../../train/run-config.js';
 import * as opt from '../options.js';
 import { progressBar } from '../progress-bar.js';
+import { generateLearnableGpt } from './generate-learnable-gpt.js';
 
 const FLAGS = [
+  'recipe',
   'model',
   'adapter',
   'variant',
@@ -53,8 +55,15 @@ export async function generateCommand(argv: string[]): Promise<void> {
     seed,
   };
   const checkpoint = flags.checkpoint as string | undefined;
-  const spec = checkpoint
-    ? await readRunConfig(checkpoint)
+  const savedConfig = checkpoint ? await readRunConfig(checkpoint) : null;
+  const recipe = savedConfig?.recipe ?? opt.recipe((flags.recipe as string) ?? 'lgpt');
+  if (recipe === 'learnable-gpt') {
+    const from = checkpoint && savedConfig ? { dir: checkpoint, config: savedConfig } : null;
+    await generateLearnableGpt(flags, prompt, seed, from);
+    return;
+  }
+  const spec = savedConfig
+    ? savedConfig
     : {
         model: (flags.model as string) ?? 'tiny',
         adapter: flags.adapter as string | undefined,

@@ -2,8 +2,10 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type BackendName, initBackend, resolveLocation } from '@lgpt/core';
 import { GPT2_PRESET_NAMES } from '@lgpt/gpt2';
+import { SEED_KEPT_EPOCH } from '../../learnable-gpt/recipe-defaults.js';
 import { defaultFineTuneMode, trainableSummary } from '../../models/fine-tune.js';
 import type { TaskName } from '../../tasks/types.js';
+import { MetricsFile } from '../../train/metrics-file.js';
 import { checkOutputTarget } from '../../train/output-folder.js';
 import { openRun } from '../../train/run.js';
 import {
@@ -14,10 +16,12 @@ import {
 import { openRunFolder, recoverRun } from '../../train/run-folder.js';
 import { TRAIN_DEFAULTS, type TrainSummary, train } from '../../train/trainer.js';
 import { variantSwitches } from '../../variants/variant.js';
+import { seedRunConfig, seedTrainDefaults, seedVariantFlag } from '../learnable-gpt-flags.js';
 import * as opt from '../options.js';
 import { progressBar } from '../progress-bar.js';
 
 export const TRAIN_FLAGS = [
+  'recipe',
   'model',
   'adapter',
   'variant',
@@ -65,6 +69,8 @@ export async function trainCommand(argv: string[]): Promise<void> {
 
 export interface TrainResult {
   summary: TrainSummary;
+  /** The epoch whose model the predictions come from: the best one, or the last (the original's sonnets). */
+  kept: { which: 'best' | 'last'; epoch: number | null; dev: Record<string, number> | null };
   outDir: string;
   trainable: string;
   predictions: string[];
@@ -93,8 +99,14 @@ export interface TrainPlan {
  * must agree with it.
  */
 export async function planTraining(name: TaskName, flags: opt.ParsedFlags): Promise<TrainPlan> {
-  const variant = opt.variant((flags.variant as string) ?? 'base');
-  const outDir = resolve((flags.out as string) ?? join('runs', `${name}-${variant}`));
+  const learnableGpt = opt.recipe((flags.recipe as string) ?? 'lgpt') === 'learnable-gpt';
+  const variant = learnableGpt
+    ? seedVariantFlag(flags.variant as string | undefined)
+    : opt.variant((flags.variant as string) ?? 'base');
+  const outDir = resolve(
+    (flags.out as string) ??
+      join('runs', learnableGpt ? `${name}-learnable-gpt-${variant}` : `${name}-${variant}`),
+  );
   const backend = opt.backend((flags.backend as string) ?? 'wasm');
   const requested = requestedRun(name, variant, flags);
   requested.config.model = await modelFlag(requested.config.model);
@@ -146,6 +158,12 @@ export async function runTraining(plan: TrainPlan): Promise<TrainResult> {
   });
   const trainable = trainableSummary(run.head);
   let config = plan.config;
+  if (config.recipe === 'learnable-gpt') {
+    const { epochs, batchSize, lr, schedule, clipNorm } = plan.train;
+    log(
+      `recipe learnable-gpt (the original code's model, loss and defaults): ${epochs} epochs, batch ${batchSize}, lr ${lr}, ${schedule} schedule, ${clipNorm === null ? 'no clipping' : `clip ${clipNorm}`}`,
+    );
+  }
   log(
     `${name}: ${run.loaded.source}, variant ${config.variant}, ${config.fineTuneMode}; ${trainable}`,
   );
@@ -164,17 +182,39 @@ export async function runTraining(plan: TrainPlan): Promise<TrainResult> {
     log,
   });
   run.head.dispose();
-  // As the reference: predictions come from the best checkpoint.
-  const best = await openRun(config, { checkpoint: join(outDir, 'best') });
-  best.head.eval();
+  // As the reference: predictions come from the best checkpoint (the original's sonnets: the last).
+  const kept = await keptEpoch(config, summary, outDir);
+  const keptRun = await openRun(config, { checkpoint: join(outDir, kept.which) });
+  keptRun.head.eval();
   await mkdir(join(outDir, 'predictions'), { recursive: true });
-  const predictions = await best.predict(join(outDir, 'predictions'), true);
-  best.head.dispose();
+  const predictions = await keptRun.predict(join(outDir, 'predictions'), true);
+  keptRun.head.dispose();
   log(
-    `best ${name} dev: ${JSON.stringify(summary.best)} (epoch ${summary.bestEpoch}), ${summary.seconds.toFixed(0)} s`,
+    `${kept.which} ${name} dev: ${JSON.stringify(kept.dev)} (epoch ${kept.epoch}), ${summary.seconds.toFixed(0)} s`,
   );
   for (const file of predictions) log(`wrote ${file}`);
-  return { summary, outDir, trainable, predictions };
+  return { summary, kept, outDir, trainable, predictions };
+}
+
+/** The checkpoint the run's recipe keeps, with its epoch and dev metrics. */
+async function keptEpoch(
+  config: RunConfig,
+  summary: TrainSummary,
+  outDir: string,
+): Promise<TrainResult['kept']> {
+  const which = config.recipe === 'learnable-gpt' ? SEED_KEPT_EPOCH[config.task] : 'best';
+  if (which === 'best') return { which, epoch: summary.bestEpoch, dev: summary.best };
+  const { records } = await MetricsFile.open(join(outDir, 'metrics.json'));
+  const last = records.at(-1) ?? null;
+  const dev = last
+    ? Object.fromEntries(
+        Object.entries(last).filter(
+          (entry): entry is [string, number] =>
+            entry[0].startsWith('dev_') && typeof entry[1] === 'number',
+        ),
+      )
+    : null;
+  return { which, epoch: typeof last?.epoch === 'number' ? last.epoch : null, dev };
 }
 
 /** `--model`: a GPT-2 size name, or a folder that exists (its files are checked when loaded). */
@@ -199,9 +239,18 @@ function requestedRun(
   flags: opt.ParsedFlags,
 ): { config: Omit<RunConfig, 'dataDir'>; train: TrainPlan['train'] } {
   const model = (flags.model as string) ?? 'tiny';
-  const clipNorm = opt.numberFlag('clip-norm', flags['clip-norm'], TRAIN_DEFAULTS.clipNorm);
+  const learnableGpt = opt.recipe((flags.recipe as string) ?? 'lgpt') === 'learnable-gpt';
+  // The original scripts' loop where a flag does not say otherwise (see learnable-gpt-flags.ts).
+  const defaults = {
+    ...TRAIN_DEFAULTS,
+    epochs: DEFAULT_EPOCHS[name],
+    batchSize: DEFAULT_BATCH[name],
+    lr: undefined as number | undefined,
+    ...(learnableGpt ? seedTrainDefaults(name) : {}),
+  };
+  const clipNorm = opt.numberFlag('clip-norm', flags['clip-norm'], defaults.clipNorm ?? 0);
   const patience = opt.numberFlag('patience', flags.patience, TRAIN_DEFAULTS.patience);
-  return {
+  const requested = {
     config: {
       task: name,
       model,
@@ -223,28 +272,25 @@ function requestedRun(
       },
     },
     train: {
-      epochs: opt.numberFlag('epochs', flags.epochs, DEFAULT_EPOCHS[name]),
-      batchSize: opt.numberFlag('batch-size', flags['batch-size'], DEFAULT_BATCH[name]),
-      lr: flags.lr === undefined ? undefined : opt.numberFlag('lr', flags.lr, 0),
-      weightDecay: opt.numberFlag(
-        'weight-decay',
-        flags['weight-decay'],
-        TRAIN_DEFAULTS.weightDecay,
-      ),
-      schedule: opt.schedule((flags.schedule as string) ?? TRAIN_DEFAULTS.schedule),
-      warmupSteps: opt.numberFlag(
-        'warmup-steps',
-        flags['warmup-steps'],
-        TRAIN_DEFAULTS.warmupSteps,
-      ),
+      epochs: opt.numberFlag('epochs', flags.epochs, defaults.epochs),
+      batchSize: opt.numberFlag('batch-size', flags['batch-size'], defaults.batchSize),
+      lr: flags.lr === undefined ? defaults.lr : opt.numberFlag('lr', flags.lr, 0),
+      weightDecay: opt.numberFlag('weight-decay', flags['weight-decay'], defaults.weightDecay),
+      schedule: opt.schedule((flags.schedule as string) ?? defaults.schedule),
+      warmupSteps: opt.numberFlag('warmup-steps', flags['warmup-steps'], defaults.warmupSteps),
       clipNorm: clipNorm === 0 ? null : clipNorm,
       gradAccumulation: opt.numberFlag(
         'grad-accumulation',
         flags['grad-accumulation'],
-        TRAIN_DEFAULTS.gradAccumulation,
+        defaults.gradAccumulation,
       ),
       patience: Number.isFinite(patience) ? patience : null,
     },
+  };
+  if (!learnableGpt) return requested;
+  return {
+    config: seedRunConfig(name, requested.config, requested.train.batchSize, flags),
+    train: requested.train,
   };
 }
 
@@ -257,6 +303,7 @@ type RecordedFlag = Exclude<(typeof TRAIN_FLAGS)[number], (typeof PLACE_FLAGS)[n
  * here (or to `PLACE_FLAGS`), so `--resume` compares it too.
  */
 const RECORDED: Record<RecordedFlag, (run: Requested) => unknown> = {
+  recipe: (r) => r.recipe ?? 'lgpt',
   model: (r) => r.model,
   adapter: (r) => r.adapter,
   variant: (r) => r.variant,
