@@ -1,5 +1,6 @@
 import './register.js';
 
+export { ACTIVATIONS, activation, geluErf, geluTanh, silu } from './activations.js';
 export {
   type BackendName,
   ensureGradients,

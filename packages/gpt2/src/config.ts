@@ -1,4 +1,4 @@
-import { ACTIVATIONS } from './activations.js';
+import { ACTIVATIONS } from '@lgpt/core';
 
 type JsonType = 'number' | 'string' | 'boolean';
 

@@ -1,6 +1,5 @@
-import { Conv1D, Dropout, type LinearLike, Module } from '@lgpt/core';
+import { activation, Conv1D, Dropout, type LinearLike, Module } from '@lgpt/core';
 import type * as tf from '@tensorflow/tfjs-core';
-import { activation } from './activations.js';
 import type { GPT2Config } from './config.js';
 import type { LayerRngs } from './rngs.js';
 

@@ -1,3 +1,4 @@
+import { geluErf, silu } from '@lgpt/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** A named activation (the `torch.nn` class efficient-kan would be given) or any tensor function. */
@@ -13,10 +14,9 @@ const NAMED: Record<
   Exclude<Activation, (x: tf.Tensor) => tf.Tensor>,
   (x: tf.Tensor) => tf.Tensor
 > = {
-  // silu(x) = x·σ(x), written out because tfjs-core 4.22 has no silu op.
-  silu: (x) => tf.mul(x, tf.sigmoid(x)),
+  silu,
   // nn.GELU's default is the exact erf form.
-  gelu: (x) => tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1)),
+  gelu: geluErf,
   relu: (x) => tf.relu(x),
   tanh: (x) => tf.tanh(x),
   identity: (x) => x,

@@ -1,7 +1,13 @@
 import { Dropout, Linear, Module, type Rng } from '@lgpt/core';
-import { MASKED } from '@lgpt/gpt2';
 import * as tf from '@tensorflow/tfjs-core';
 import type { SeedModelConfig } from './seed-config.js';
+
+/**
+ * Added to a masked score: about float32's minimum, so exp → 0 as with the seed's −inf, without the
+ * NaN that −inf (or the exact minimum, on webgpu) gives a row with every key masked (@lgpt/gpt2's
+ * attention uses the same value, for the same reason).
+ */
+const MASKED = -3.4e38;
 
 /**
  * The seed's `CausalSelfAttention` (`modules/attention.py`): separate `query`, `key`, `value`

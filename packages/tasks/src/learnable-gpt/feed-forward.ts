@@ -1,5 +1,4 @@
-import { Linear, type Module, type Rng } from '@lgpt/core';
-import { geluErf } from '@lgpt/gpt2';
+import { geluErf, Linear, type Module, type Rng } from '@lgpt/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { SeedKAN } from './kan.js';
 import { SeedLoRALinear } from './lora-linear.js';

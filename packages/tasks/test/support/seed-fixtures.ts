@@ -1,12 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fixturePath } from '@lgpt/core/testing';
 
-/** The repository's `fixtures/seed/` (golden trajectories of the original Learnable-GPT code). */
-const SEED_DIR = fileURLToPath(new URL('../../../../fixtures/seed/', import.meta.url));
-
+/** A file of the repository's `fixtures/seed/` (golden trajectories of the original Learnable-GPT code). */
 export function seedFixturePath(name: string): string {
-  return join(SEED_DIR, name);
+  return fixturePath('seed', name);
 }
 
 export interface SeedFixture {

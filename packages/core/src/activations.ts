@@ -1,5 +1,5 @@
-import { customGrad } from '@lgpt/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { customGrad } from './custom-grad.js';
 
 /** √(2/π), the constant of the tanh approximation of GELU. */
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
@@ -36,7 +36,12 @@ export function geluTanh(x: tf.Tensor): tf.Tensor {
   })(x);
 }
 
-/** Exact GELU: x·Φ(x) = ½x(1 + erf(x/√2)). */
+/** SiLU (swish): x·σ(x), written out because tfjs-core 4.22 has no silu op. */
+export function silu(x: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => tf.mul(x, tf.sigmoid(x)));
+}
+
+/** Exact GELU (PyTorch's `F.gelu`, `nn.GELU()`): x·Φ(x) = ½x(1 + erf(x/√2)). */
 export function geluErf(x: tf.Tensor): tf.Tensor {
   return tf.tidy(() => tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1)));
 }
@@ -52,13 +57,14 @@ export const ACTIVATIONS: Record<string, (x: tf.Tensor) => tf.Tensor> = {
   gelu: geluErf,
   quick_gelu: (x) => tf.tidy(() => tf.mul(x, tf.sigmoid(tf.mul(x, 1.702)))),
   relu: (x) => tf.relu(x),
-  silu: (x) => tf.tidy(() => tf.mul(x, tf.sigmoid(x))),
-  swish: (x) => tf.tidy(() => tf.mul(x, tf.sigmoid(x))),
+  silu,
+  swish: silu,
   tanh: (x) => tf.tanh(x),
   sigmoid: (x) => tf.sigmoid(x),
   linear: (x) => x,
 };
 
+/** The activation `activation_function` names, or an error listing the supported names. */
 export function activation(name: string): (x: tf.Tensor) => tf.Tensor {
   const fn = ACTIVATIONS[name];
   if (!fn) {
