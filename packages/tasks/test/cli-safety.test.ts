@@ -83,7 +83,7 @@ describe('lgpt keeps what the user owns and checks its input first', () => {
     const emptyModel = join(work, 'empty-model');
     await mkdir(emptyModel);
     const attempts: [string[], RegExp][] = [
-      [['--model', join(work, 'no-such-model')], /--model .*no-such-model: not tiny, gpt2/],
+      [['--model', join(work, 'no-such-model')], /--model: .*no-such-model: no such folder/],
       [['--model', emptyModel], /empty-model/],
       [['--dropout', '1.5'], /--dropout must be a number in \[0, 1\); got '1\.5'/],
       [['--backend', 'tensorflow'], /tfjs-node/],
