@@ -10,7 +10,7 @@ import {
 import { paraphrasePrompt } from '../heads/paraphrase.js';
 import { accuracy, macroF1 } from '../metrics/classification.js';
 import { classificationSteps } from '../tasks/classification.js';
-import { encodeTexts, padRows } from '../tasks/encode.js';
+import { encodeSplits, padRows } from '../tasks/encode.js';
 import { writeParaphrasePredictions } from '../train/predictions.js';
 import { NO_TOKEN_ID, YES_TOKEN_ID } from './paraphrase-gpt.js';
 import type { SeedTaskContext, SeedTaskRun } from './recipe-context.js';
@@ -53,22 +53,21 @@ export async function createSeedParaphraseTask(ctx: SeedTaskContext): Promise<Se
   const test = existsSync(testFile) ? (await loadParaphraseTestData(testFile)).examples : [];
   const model = ctx.build(null);
   const maxLength = model.gpt.config.maxPositions;
-  const encode = (name: string, prompts: string[]) => {
-    const { rows, truncated } = encodeTexts(ctx.tokenizer, prompts, maxLength);
-    if (truncated) ctx.log(`${name}: ${truncated} prompts cut to the model's ${maxLength} tokens`);
-    return rows;
-  };
-  const trainRows = encode(
-    'train',
-    train.map((e) => paraphrasePrompt(e.sentence1, e.sentence2)),
-  );
-  const devRows = encode(
-    'dev',
-    dev.map((e) => paraphrasePrompt(e.sentence1, e.sentence2)),
-  );
-  const testRows = encode(
-    'test',
-    test.map((e) => seedParaphraseTestPrompt(e.sentence1, e.sentence2)),
+  const {
+    train: trainRows,
+    dev: devRows,
+    test: testRows,
+  } = encodeSplits(
+    ctx.tokenizer,
+    {
+      train: train.map((e) => paraphrasePrompt(e.sentence1, e.sentence2)),
+      dev: dev.map((e) => paraphrasePrompt(e.sentence1, e.sentence2)),
+      // The original's test split has a prompt of its own (datasets.py).
+      test: test.map((e) => seedParaphraseTestPrompt(e.sentence1, e.sentence2)),
+    },
+    maxLength,
+    ctx.log,
+    'prompts',
   );
   const pad = ctx.tokenizer.padTokenId;
   const trainLabels = train.map((e) => e.label);

@@ -5,7 +5,7 @@ import { seededSubset } from '../data/batching.js';
 import { labelSet, loadSentimentData, loadSentimentTestData } from '../data/sentiment.js';
 import { accuracy, macroF1 } from '../metrics/classification.js';
 import { classificationSteps } from '../tasks/classification.js';
-import { encodeTexts, padRows } from '../tasks/encode.js';
+import { encodeSplits, padRows } from '../tasks/encode.js';
 import { writeSentimentPredictions } from '../train/predictions.js';
 import type { SeedTaskContext, SeedTaskRun } from './recipe-context.js';
 
@@ -31,23 +31,17 @@ export async function createSeedSentimentTask(ctx: SeedTaskContext): Promise<See
   const test = existsSync(testFile) ? (await loadSentimentTestData(testFile)).examples : [];
   const model = ctx.build(numLabels);
   const maxLength = model.gpt.config.maxPositions;
-  const encode = (name: string, sentences: string[]) => {
-    const { rows, truncated } = encodeTexts(ctx.tokenizer, sentences, maxLength);
-    if (truncated)
-      ctx.log(`${name}: ${truncated} sentences cut to the model's ${maxLength} tokens`);
-    return rows;
-  };
-  const trainRows = encode(
-    'train',
-    train.map((e) => e.sentence),
-  );
-  const devRows = encode(
-    'dev',
-    dev.map((e) => e.sentence),
-  );
-  const testRows = encode(
-    'test',
-    test.map((e) => e.sentence),
+  const sentences = (examples: { sentence: string }[]) => examples.map((e) => e.sentence);
+  const {
+    train: trainRows,
+    dev: devRows,
+    test: testRows,
+  } = encodeSplits(
+    ctx.tokenizer,
+    { train: sentences(train), dev: sentences(dev), test: sentences(test) },
+    maxLength,
+    ctx.log,
+    'sentences',
   );
   const pad = ctx.tokenizer.padTokenId;
   const trainLabels = train.map((e) => e.label);

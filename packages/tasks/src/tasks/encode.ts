@@ -20,6 +20,25 @@ export function encodeTexts(
   return { rows, truncated };
 }
 
+/**
+ * Token rows of a task's train, dev and test texts (`encodeTexts` on each), logging how many texts
+ * of a split were cut to the model's context.
+ */
+export function encodeSplits(
+  tokenizer: GPT2Tokenizer,
+  splits: { train: readonly string[]; dev: readonly string[]; test: readonly string[] },
+  maxLength: number,
+  log: (line: string) => void,
+  unit = 'texts',
+): { train: number[][]; dev: number[][]; test: number[][] } {
+  const encode = (name: 'train' | 'dev' | 'test') => {
+    const { rows, truncated } = encodeTexts(tokenizer, splits[name], maxLength);
+    if (truncated) log(`${name}: ${truncated} ${unit} cut to the model's ${maxLength} tokens`);
+    return rows;
+  };
+  return { train: encode('train'), dev: encode('dev'), test: encode('test') };
+}
+
 /** Right-pads token rows into `inputIds` and `attentionMask` `[B, longest]` (pad id `padId`). */
 export function padRows(
   rows: readonly number[][],

@@ -10,7 +10,7 @@ import { answerIds, ParaphraseDetector, paraphrasePrompt } from '../heads/paraph
 import { accuracy, macroF1 } from '../metrics/classification.js';
 import { writeParaphrasePredictions } from '../train/predictions.js';
 import { classificationSteps } from './classification.js';
-import { encodeTexts } from './encode.js';
+import { encodeSplits } from './encode.js';
 import type { TaskContext, TaskRun } from './types.js';
 
 export interface ParaphraseTaskOptions {
@@ -55,15 +55,19 @@ export async function createParaphraseTask(
   const answers = answerIds(loaded.tokenizer);
   const head = new ParaphraseDetector(loaded.lm, answers);
   const maxLength = loaded.lm.config.nPositions;
-  const encode = (name: string, pairs: { sentence1: string; sentence2: string }[]) => {
-    const prompts = pairs.map((p) => paraphrasePrompt(p.sentence1, p.sentence2));
-    const { rows, truncated } = encodeTexts(loaded.tokenizer, prompts, maxLength);
-    if (truncated) ctx.log(`${name}: ${truncated} prompts cut to the model's ${maxLength} tokens`);
-    return rows;
-  };
-  const trainRows = encode('train', train);
-  const devRows = encode('dev', dev);
-  const testRows = encode('test', test);
+  const prompts = (pairs: { sentence1: string; sentence2: string }[]) =>
+    pairs.map((p) => paraphrasePrompt(p.sentence1, p.sentence2));
+  const {
+    train: trainRows,
+    dev: devRows,
+    test: testRows,
+  } = encodeSplits(
+    loaded.tokenizer,
+    { train: prompts(train), dev: prompts(dev), test: prompts(test) },
+    maxLength,
+    ctx.log,
+    'prompts',
+  );
   const pad = loaded.tokenizer.padTokenId;
   const trainLabels = train.map((e) => e.label);
   ctx.log(`quora: ${train.length} train, ${dev.length} dev, ${test.length} test pairs`);

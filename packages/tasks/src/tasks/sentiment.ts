@@ -6,7 +6,7 @@ import { SentimentClassifier } from '../heads/sentiment.js';
 import { accuracy, macroF1 } from '../metrics/classification.js';
 import { writeSentimentPredictions } from '../train/predictions.js';
 import { classificationSteps } from './classification.js';
-import { encodeTexts } from './encode.js';
+import { encodeSplits } from './encode.js';
 import type { TaskContext, TaskRun } from './types.js';
 
 export const SENTIMENT_DATASETS = ['sst', 'cfimdb'] as const;
@@ -36,23 +36,17 @@ export async function createSentimentTask(
     dropoutProb: options.dropoutProb,
   });
   const maxLength = loaded.lm.config.nPositions;
-  const encode = (name: string, sentences: string[]) => {
-    const { rows, truncated } = encodeTexts(loaded.tokenizer, sentences, maxLength);
-    if (truncated)
-      ctx.log(`${name}: ${truncated} sentences cut to the model's ${maxLength} tokens`);
-    return rows;
-  };
-  const trainRows = encode(
-    'train',
-    train.map((e) => e.sentence),
-  );
-  const devRows = encode(
-    'dev',
-    dev.map((e) => e.sentence),
-  );
-  const testRows = encode(
-    'test',
-    test.map((e) => e.sentence),
+  const sentences = (examples: { sentence: string }[]) => examples.map((e) => e.sentence);
+  const {
+    train: trainRows,
+    dev: devRows,
+    test: testRows,
+  } = encodeSplits(
+    loaded.tokenizer,
+    { train: sentences(train), dev: sentences(dev), test: sentences(test) },
+    maxLength,
+    ctx.log,
+    'sentences',
   );
   const pad = loaded.tokenizer.padTokenId;
   const trainLabels = train.map((e) => e.label);
