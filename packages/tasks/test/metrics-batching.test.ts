@@ -6,10 +6,10 @@ import {
   batches,
   epochRng,
   macroF1,
-  seededSubset,
   shuffled,
   trainDevSplit,
 } from '../src/index.js';
+import { seededSubset } from '../src/data/batching.js';
 
 describe('classification metrics (sklearn accuracy_score, f1_score macro)', () => {
   it('accuracy is the share of exact matches', () => {
