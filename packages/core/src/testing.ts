@@ -97,7 +97,8 @@ export async function expectClose(
 ): Promise<void> {
   const { atol = 1e-5, rtol = 0, label = 'value' } = options;
   if (actual instanceof tf.Tensor && expected instanceof tf.Tensor) {
-    if (!sameShape(actual.shape, expected.shape)) throw new Error(`${label}: shape [${actual.shape}] != expected [${expected.shape}]`);
+    if (!sameShape(actual.shape, expected.shape))
+      throw new Error(`${label}: shape [${actual.shape}] != expected [${expected.shape}]`);
   }
   const a = await flatten(actual);
   const e = await flatten(expected);

@@ -1,5 +1,6 @@
 import { Rng } from '@lgpt/core';
 import { describe, expect, it } from 'vitest';
+import { seededSubset } from '../src/data/batching.js';
 import {
   accuracy,
   batchCount,
@@ -9,7 +10,6 @@ import {
   shuffled,
   trainDevSplit,
 } from '../src/index.js';
-import { seededSubset } from '../src/data/batching.js';
 
 describe('classification metrics (sklearn accuracy_score, f1_score macro)', () => {
   it('accuracy is the share of exact matches', () => {
