@@ -1,5 +1,4 @@
 import type { KAN } from '@lgpt/kan';
-import { ProgressBar } from '@lgpt/tasks';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Samples } from './target.js';
 
@@ -15,9 +14,11 @@ export interface TrainOptions {
  * data early on (`forward(x, { updateGrid: true })`), then stay put while the fit settles.
  * Returns the final training loss.
  */
+/** Steps between two loss lines on stderr. */
+const LOG_EVERY = 100;
+
 export async function train(kan: KAN, data: Samples, options: TrainOptions): Promise<number> {
   const optimizer = tf.train.adam(options.learningRate);
-  const progress = new ProgressBar({ total: options.steps, label: 'fit' });
   let last = Number.NaN;
   for (let step = 0; step < options.steps; step++) {
     if (step % options.gridUpdateEvery === 0 && step < options.steps / 2) {
@@ -27,9 +28,10 @@ export async function train(kan: KAN, data: Samples, options: TrainOptions): Pro
     if (!loss) throw new Error('optimizer.minimize returned no loss');
     last = (await loss.data())[0];
     loss.dispose();
-    progress.update({ loss: last });
+    if ((step + 1) % LOG_EVERY === 0 || step + 1 === options.steps) {
+      process.stderr.write(`fit ${step + 1}/${options.steps} loss ${last.toPrecision(4)}\n`);
+    }
   }
-  progress.finish();
   optimizer.dispose();
   return last;
 }

@@ -24,7 +24,7 @@ export { HubError, type HubErrorCode } from './hub/errors.js';
 export { type CheckpointLocation, resolveLocation, SIZE_NAME_REPOS } from './hub/location.js';
 export type { DownloadProgress } from './hub/progress.js';
 export { type HubOptions, hubCacheDir, splitHubOptions } from './hub/settings.js';
-export { kaimingUniform, normal, uniform, withoutInit } from './init.js';
+export { glorot, kaimingUniform, normal, uniform, withoutInit } from './init.js';
 export { shareWasmIdentity } from './kernels/wasm/identity.js';
 export { LayerNorm, layerNorm } from './layer-norm.js';
 export {
@@ -51,6 +51,7 @@ export { gatherRows, scatterAddRows, segmentSum } from './ops/segment.js';
 export { slice, split } from './ops/slice.js';
 export { transposeMatrix } from './ops/transpose.js';
 export { linearProducts } from './ops/weight-matmul.js';
+export { refuseOverwrite } from './overwrite.js';
 export { getDefaultRng, manualSeed, Rng, type RngState } from './rng.js';
 export type { ByteSource } from './safetensors/byte-source.js';
 export { DTYPE_BYTES, type SafetensorsDtype } from './safetensors/dtypes.js';
@@ -68,4 +69,5 @@ export {
   type WriteSafetensorsOptions,
   writeSafetensors,
 } from './safetensors/write.js';
+export { sameShape } from './shape.js';
 export { stopGradient } from './stop-gradient.js';

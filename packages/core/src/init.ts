@@ -54,3 +54,12 @@ export function uniform(
 export function normal(shape: number[], mean = 0, std = 1, rng: Rng = getDefaultRng()): tf.Tensor {
   return zerosIfSkipping(shape) ?? rng.normalTensor(shape, mean, std);
 }
+
+/**
+ * PyG's `inits.glorot` (`torch.nn.init.xavier_uniform_`): U(±√(6 / (fanIn + fanOut))), the fans
+ * being the last two axes.
+ */
+export function glorot(shape: number[], rng: Rng = getDefaultRng()): tf.Tensor {
+  const bound = Math.sqrt(6 / (shape[shape.length - 2] + shape[shape.length - 1]));
+  return uniform(shape, -bound, bound, rng);
+}

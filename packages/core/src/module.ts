@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { sameShape } from './shape.js';
 
 /** A parameter is a tfjs variable; `trainable` is its `requires_grad`. */
 export type Parameter = tf.Variable;
@@ -379,10 +380,6 @@ export class ModuleList<M extends Module = Module> extends Module {
 
 function join(prefix: string, name: string): string {
   return prefix ? `${prefix}.${name}` : name;
-}
-
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
 function assertName(name: string): void {

@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe } from 'vitest';
 import { type BackendName, initBackend } from './backend.js';
+import { sameShape } from './shape.js';
 
 const KNOWN: BackendName[] = ['cpu', 'wasm', 'webgpu', 'tensorflow'];
 
@@ -96,10 +97,8 @@ export async function expectClose(
 ): Promise<void> {
   const { atol = 1e-5, rtol = 0, label = 'value' } = options;
   if (actual instanceof tf.Tensor && expected instanceof tf.Tensor) {
-    const same =
-      actual.shape.length === expected.shape.length &&
-      actual.shape.every((d, i) => d === expected.shape[i]);
-    if (!same) throw new Error(`${label}: shape [${actual.shape}] != expected [${expected.shape}]`);
+    if (!sameShape(actual.shape, expected.shape))
+      throw new Error(`${label}: shape [${actual.shape}] != expected [${expected.shape}]`);
   }
   const a = await flatten(actual);
   const e = await flatten(expected);

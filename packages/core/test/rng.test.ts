@@ -1,5 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { getDefaultRng, initBackend, kaimingUniform, manualSeed, Rng } from '../src/index.js';
+import {
+  getDefaultRng,
+  glorot,
+  initBackend,
+  kaimingUniform,
+  manualSeed,
+  Rng,
+} from '../src/index.js';
 
 beforeAll(() => initBackend('cpu'));
 
@@ -59,6 +66,15 @@ describe('Rng', () => {
     const max = Math.max(...Array.from(await w.data(), Math.abs));
     expect(max).toBeLessThanOrEqual(0.1);
     expect(max).toBeGreaterThan(0.095);
+    w.dispose();
+  });
+
+  it('glorot stays within √(6 / (fanIn + fanOut)) of the last two axes', async () => {
+    // [1, 4, 20]: fans 4 and 20, so the bound is 0.5 (the leading axis does not count).
+    const w = glorot([1, 4, 20], new Rng(0));
+    const max = Math.max(...Array.from(await w.data(), Math.abs));
+    expect(max).toBeLessThanOrEqual(0.5);
+    expect(max).toBeGreaterThan(0.45);
     w.dispose();
   });
 });

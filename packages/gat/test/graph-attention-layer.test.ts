@@ -3,6 +3,7 @@ import { describeBackends, expectClose, expectNoLeaks } from '@lgpt/core/testing
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { GraphAttentionLayer } from '../src/index.js';
+import { referenceGraphAttention } from './graph-attention-reference.js';
 import { randn } from './random.js';
 
 const batch = 2;
@@ -45,17 +46,25 @@ describeBackends('GraphAttentionLayer (learnable-gpt fusion block)', () => {
 
   it('computes fusion(concat[transformerOutput, gat_projection(gat(hidden))])', async () => {
     const out = layer.forward(hidden, null, { transformerOutput });
-    const expected = tf.tidy(() => {
-      const graph = layer.gat.forward(hidden, 'causal');
-      const projected = tf.add(
-        tf.matMul(graph, layer.gatProjection.weight, false, true),
-        layer.gatProjection.bias!,
-      );
-      const both = tf.concat([transformerOutput, projected], 2);
-      return tf.add(tf.matMul(both, layer.fusion.weight, false, true), layer.fusion.bias!);
-    });
+    const p = layer.stateDict();
+    const values = async (name: string) => (await p[name].array()) as never;
+    const expected = referenceGraphAttention(
+      {
+        lin: await values('gat.lin.weight'),
+        attSrc: await values('gat.att_src'),
+        attDst: await values('gat.att_dst'),
+        bias: await values('gat.bias'),
+        projection: {
+          weight: await values('gat_projection.weight'),
+          bias: await values('gat_projection.bias'),
+        },
+        fusion: { weight: await values('fusion.weight'), bias: await values('fusion.bias') },
+      },
+      (await hidden.array()) as number[][][],
+      (await transformerOutput.array()) as number[][][],
+    );
     await expectClose(out, expected, { atol: 1e-5 });
-    tf.dispose([out, expected]);
+    out.dispose();
   });
 
   it('defaults to the causal token graph: future tokens do not reach earlier outputs', async () => {

@@ -3,6 +3,7 @@ import {
   type HubOptions,
   openCheckpoint,
   openCheckpointSafetensors,
+  refuseOverwrite,
   splitHubOptions,
   writeSafetensors,
 } from '@lgpt/core';
@@ -47,13 +48,7 @@ export async function saveAdapterFiles(
   const outDir = adapterName === 'default' ? dir : path.join(dir, adapterName);
   const configPath = path.join(outDir, ADAPTER_CONFIG_NAME);
   const weightsPath = path.join(outDir, ADAPTER_WEIGHTS_NAME);
-  if (!options.overwrite) {
-    for (const file of [configPath, weightsPath]) {
-      if (await fs.stat(file).catch(() => null)) {
-        throw new Error(`${file} already exists; pass { overwrite: true } to replace it`);
-      }
-    }
-  }
+  await refuseOverwrite([configPath, weightsPath], options.overwrite);
   await fs.mkdir(outDir, { recursive: true });
   const saved = config.copy({
     inferenceMode: true,

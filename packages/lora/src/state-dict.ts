@@ -1,3 +1,4 @@
+import { sameShape } from '@lgpt/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LoraModel } from './lora-model.js';
 
@@ -120,8 +121,4 @@ export function loadAdapterTensors(
   if (problems.length)
     throw new Error(`${label} does not fit this model:\n  ${problems.join('\n  ')}`);
   for (const [key, value] of Object.entries(tensors)) targets.get(key)!.write(value);
-}
-
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
 }

@@ -4,11 +4,10 @@ export {
   batches,
   epochRng,
   type SplitOptions,
-  seededSubset,
   shuffled,
   trainDevSplit,
 } from './data/batching.js';
-export { DataFormatError, formatProblem, type RowProblem } from './data/errors.js';
+export { DataFormatError, type RowProblem } from './data/errors.js';
 export type { LoadOptions, LoadResult, MalformedRows } from './data/load-result.js';
 export {
   loadParaphraseData,
@@ -16,12 +15,9 @@ export {
   type ParaphraseExample,
   parseParaphraseData,
   parseParaphraseTestData,
-  preprocessQuestion,
   type UnlabelledParaphraseExample,
 } from './data/paraphrase.js';
-export { readTextFile } from './data/read-text.js';
 export {
-  labelSet,
   loadSentimentData,
   loadSentimentTestData,
   parseSentimentData,
@@ -30,7 +26,6 @@ export {
   type UnlabelledSentimentExample,
 } from './data/sentiment.js';
 export { loadSonnets, sonnetPrompt, splitSonnets } from './data/sonnets.js';
-export { parseDelimited, type TsvRecord } from './data/tsv.js';
 export {
   type AnswerIds,
   answerIds,
@@ -62,7 +57,6 @@ export {
   type SeedDropouts,
   type SeedTask,
   type SeedVariant,
-  seedVariant,
 } from './learnable-gpt/seed-config.js';
 export {
   type ChrfOptions,
@@ -111,7 +105,6 @@ export {
   type TaskRun,
   type TrainBatch,
 } from './tasks/types.js';
-export { pySplit, pyStrip, universalNewlines } from './text/python-strings.js';
 export {
   EarlyStopping,
   type EarlyStoppingOptions,
@@ -122,26 +115,14 @@ export {
   formatGeneratedSonnets,
   formatPredictions,
   type GeneratedSonnet,
-  PARAPHRASE_COLUMN,
   type Prediction,
-  SENTIMENT_COLUMN,
   writeGeneratedSonnets,
   writeParaphrasePredictions,
   writeSentimentPredictions,
 } from './train/predictions.js';
-export {
-  ProgressBar,
-  type ProgressBarOptions,
-  type ProgressStream,
-  type ProgressUpdate,
-} from './train/progress.js';
-export { type WriteOptions, writeTextFile } from './train/write-file.js';
+export type { WriteOptions } from './train/write-file.js';
 export { applyLoraVariant } from './variants/apply-lora.js';
-export { GraphSubLayer } from './variants/graph-sublayer.js';
-export { KANMLP } from './variants/kan-mlp.js';
 export {
-  GRAPH_LAYER_NAME,
-  newModuleKeys,
   VARIANT_NAMES,
   type VariantName,
   type VariantSwitches,
@@ -152,7 +133,6 @@ export {
 export {
   type VariantConfig,
   variantConfig,
-  variantJson,
   withVariant,
 } from './variants/variant-config.js';
 export { createVariantModel, loadVariantModel } from './variants/variant-model.js';

@@ -5,15 +5,9 @@
  */
 export { createTask, type TaskSettings } from './tasks/registry.js';
 export { SENTIMENT_DATASETS, type SentimentDataset } from './tasks/sentiment.js';
-export { CHECKPOINT_FILE, type SaveCheckpointOptions, saveCheckpoint } from './train/checkpoint.js';
+export { type SaveCheckpointOptions, saveCheckpoint } from './train/checkpoint.js';
 export { RunFileError } from './train/json-fields.js';
-export {
-  checkOutputTarget,
-  MANIFEST_FILE,
-  OUTPUT_KINDS,
-  OutputFolderError,
-  type OutputKind,
-} from './train/output-folder.js';
+export { OutputFolderError } from './train/output-folder.js';
 export { openRun } from './train/run.js';
 export {
   type RecordedTrainOptions,
@@ -27,4 +21,3 @@ export {
   type TrainSummary,
   train,
 } from './train/trainer.js';
-export { TRAINER_FILE, type TrainerState } from './train/trainer-state.js';

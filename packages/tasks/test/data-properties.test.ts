@@ -1,13 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { parseDelimited } from '../src/data/tsv.js';
 import {
   DataFormatError,
-  parseDelimited,
   parseParaphraseData,
   parseSentimentData,
   parseSentimentTestData,
-  pyStrip,
 } from '../src/index.js';
+import { pyStrip } from '../src/text/python-strings.js';
 
 // Property-based: fast-check prints the seed and the shrunk counterexample when one fails.
 const NUM_RUNS = 1000;

@@ -2,23 +2,22 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { preprocessQuestion } from '../src/data/paraphrase.js';
+import { labelSet } from '../src/data/sentiment.js';
+import { parseDelimited } from '../src/data/tsv.js';
 import {
   DataFormatError,
-  labelSet,
   loadParaphraseData,
   loadSentimentData,
   loadSentimentTestData,
   loadSonnets,
-  parseDelimited,
   parseParaphraseData,
   parseParaphraseTestData,
   parseSentimentData,
-  preprocessQuestion,
-  pySplit,
-  pyStrip,
   sonnetPrompt,
   splitSonnets,
 } from '../src/index.js';
+import { pySplit, pyStrip } from '../src/text/python-strings.js';
 
 /** The repository's CS224N data (read-only). Counts below are what Python's csv.DictReader reads. */
 const DATA = join(__dirname, '..', '..', '..', 'data', 'cs224n');

@@ -1,13 +1,8 @@
 import { join } from 'node:path';
 import { getDefaultRng, initBackend, openSafetensors } from '@lgpt/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  labelSet,
-  loadSentimentData,
-  SEED_TASK_DEFAULTS,
-  SEED_TASKS,
-  SEED_VARIANTS,
-} from '../src/index.js';
+import { labelSet } from '../src/data/sentiment.js';
+import { loadSentimentData, SEED_TASK_DEFAULTS, SEED_TASKS, SEED_VARIANTS } from '../src/index.js';
 import { applySeedFineTuneMode } from '../src/learnable-gpt/fine-tune.js';
 import { seedModelOnBase } from '../src/learnable-gpt/recipe-run.js';
 import { SEED_DROPOUTS } from '../src/learnable-gpt/seed-config.js';

@@ -1,12 +1,12 @@
 import { Rng } from '@lgpt/core';
 import { describe, expect, it } from 'vitest';
+import { seededSubset } from '../src/data/batching.js';
 import {
   accuracy,
   batchCount,
   batches,
   epochRng,
   macroF1,
-  seededSubset,
   shuffled,
   trainDevSplit,
 } from '../src/index.js';

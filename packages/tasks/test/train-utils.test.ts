@@ -8,12 +8,12 @@ import {
   EarlyStopping,
   formatGeneratedSonnets,
   MetricsFile,
-  ProgressBar,
   sonnetChrf,
   writeGeneratedSonnets,
   writeParaphrasePredictions,
   writeSentimentPredictions,
 } from '../src/index.js';
+import { ProgressBar } from '../src/train/progress.js';
 import { DATA_DIR } from './support/small-data.js';
 
 let dir: string;

@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
+import { refuseOverwrite } from '../overwrite.js';
 import { DTYPE_BYTES, encodeValues, type WritableDtype } from './dtypes.js';
 
 export interface WriteSafetensorsOptions {
@@ -111,9 +112,7 @@ export async function writeSafetensors(
     // Checked first: overwrite never means replacing a folder with a file.
     throw new Error(`${path} is a directory; writeSafetensors writes a file (give a file path)`);
   }
-  if (existing && !options.overwrite) {
-    throw new Error(`${path} already exists; pass { overwrite: true } to replace it`);
-  }
+  await refuseOverwrite([path], options.overwrite);
   const { header, entries } = plan(tensors, options);
   const tmp = `${path}.tmp-${process.pid}`;
   const handle = await fs.open(tmp, 'w');

@@ -1,6 +1,5 @@
-import { dropout as applyDropout, Linear, linear, type Parameter } from '@lgpt/core';
+import { dropout as applyDropout, glorot, Linear, linear, type Parameter } from '@lgpt/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { glorot } from '../ops/glorot.js';
 import { GATLayer } from './gat-layer.js';
 import type { GATOptions } from './options.js';
 

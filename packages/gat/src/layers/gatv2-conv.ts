@@ -1,13 +1,13 @@
 import {
   dropout as applyDropout,
   gatherRows,
+  glorot,
   Linear,
   type Parameter,
   segmentSum,
 } from '@lgpt/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { EdgeIndexInput } from '../graph/edge-index.js';
-import { glorot } from '../ops/glorot.js';
 import { segmentSoftmax } from '../ops/segment-softmax.js';
 import {
   type SparseForwardOptions,

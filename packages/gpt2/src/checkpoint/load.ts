@@ -5,6 +5,7 @@ import {
   openCheckpointSafetensors,
   type SafetensorsFile,
   StateDictError,
+  sameShape,
   splitHubOptions,
   withoutInit,
 } from '@lgpt/core';
@@ -226,8 +227,4 @@ function planLoad(
   }
   if (problems.length) throw new Error(`${file.source}:\n  ${problems.join('\n  ')}`);
   return { plan, loadingInfo: { newlyInitialized, unused } };
-}
-
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
 }

@@ -1,4 +1,4 @@
-import { type Module, writeSafetensors } from '@lgpt/core';
+import { type Module, refuseOverwrite, writeSafetensors } from '@lgpt/core';
 import type * as tf from '@tensorflow/tfjs-core';
 import type { GPT2Config } from '../config.js';
 import { CONFIG_FILE, WEIGHTS_FILE, WEIGHTS_INDEX_FILE } from './files.js';
@@ -25,7 +25,7 @@ export async function savePretrained(
   dir: string,
   options: SavePretrainedOptions = {},
 ): Promise<void> {
-  const { mkdir, rm, stat, writeFile } = await import('node:fs/promises');
+  const { mkdir, rm, writeFile } = await import('node:fs/promises');
   const { join } = await import('node:path');
   const { overwrite = false, floatDtype = 'F32', maxShardSize = 5e9 } = options;
   const tensors = model.stateDict();
@@ -37,15 +37,11 @@ export async function savePretrained(
       : shards.map((_, i) => `model-${pad5(i + 1)}-of-${pad5(shards.length)}.safetensors`);
   const written = [CONFIG_FILE, ...weightFiles, ...(shards.length > 1 ? [WEIGHTS_INDEX_FILE] : [])];
   await mkdir(dir, { recursive: true });
-  if (!overwrite) {
-    for (const name of [...written, WEIGHTS_FILE, WEIGHTS_INDEX_FILE]) {
-      if (await stat(join(dir, name)).catch(() => null)) {
-        throw new Error(
-          `${join(dir, name)} already exists; pass { overwrite: true } to replace it`,
-        );
-      }
-    }
-  } else {
+  await refuseOverwrite(
+    [...written, WEIGHTS_FILE, WEIGHTS_INDEX_FILE].map((name) => join(dir, name)),
+    overwrite,
+  );
+  if (overwrite) {
     // The other layout's entry point would shadow or contradict what is written now.
     await rm(join(dir, shards.length === 1 ? WEIGHTS_INDEX_FILE : WEIGHTS_FILE), { force: true });
   }

@@ -1,4 +1,4 @@
-import { type HubOptions, openCheckpoint, splitHubOptions } from '@lgpt/core';
+import { type HubOptions, openCheckpoint, refuseOverwrite, splitHubOptions } from '@lgpt/core';
 import { type BatchEncodeOptions, type BatchEncoding, padAndTruncate } from './batch-encode.js';
 import { BytePairEncoding } from './bpe.js';
 import { byteStringToBytes, bytesToVisible, utf8ByteString } from './byte-level.js';
@@ -225,19 +225,12 @@ export class GPT2Tokenizer {
         ),
       ],
     ];
+    await refuseOverwrite(
+      files.map(([name]) => join(dir, name)),
+      options.overwrite,
+    );
     await mkdir(dir, { recursive: true });
-    for (const [name, text] of files) {
-      await writeFile(join(dir, name), text, { flag: options.overwrite ? 'w' : 'wx' }).catch(
-        (error: NodeJS.ErrnoException) => {
-          if (error.code === 'EEXIST') {
-            throw new Error(
-              `${join(dir, name)} already exists; pass { overwrite: true } to replace it`,
-            );
-          }
-          throw error;
-        },
-      );
-    }
+    for (const [name, text] of files) await writeFile(join(dir, name), text);
   }
 
   private specialId(text: string, option: string): number {

@@ -1,3 +1,5 @@
+import { refuseOverwrite } from '@lgpt/core';
+
 export interface WriteOptions {
   /** Replace an existing file. Default false: an existing file is an error. */
   overwrite?: boolean;
@@ -12,10 +14,8 @@ export async function writeTextFile(
   text: string,
   { overwrite = false }: WriteOptions = {},
 ): Promise<void> {
+  await refuseOverwrite([path], overwrite);
   const fs = await import('node:fs/promises');
-  if (!overwrite && (await fs.stat(path).catch(() => null))) {
-    throw new Error(`${path} already exists; pass { overwrite: true } to replace it`);
-  }
   const tmp = `${path}.tmp-${process.pid}`;
   await fs.writeFile(tmp, text, 'utf8');
   await fs.rename(tmp, path);
