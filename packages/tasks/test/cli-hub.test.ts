@@ -7,27 +7,8 @@ import { type MockHub, startMockHub } from '@lgpt/core/testing';
 import { GPT2LMHeadModel } from '@lgpt/gpt2';
 import { getPeftModel } from '@lgpt/lora';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { runCli } from '../src/cli/run.js';
 import { fixtureCheckpoint } from './support/fixture-model.js';
-
-async function lgpt(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    return { code: await runCli(argv), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+import { lgptOrThrow as lgpt } from './support/run-cli.js';
 
 const filesOf = (dir: string) =>
   Object.fromEntries(readdirSync(dir).map((f) => [f, new Uint8Array(readFileSync(join(dir, f)))]));

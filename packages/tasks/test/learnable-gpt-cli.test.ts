@@ -5,35 +5,15 @@ import { join } from 'node:path';
 import { getDefaultRng, initBackend, readSafetensors } from '@lgpt/core';
 import { expectClose } from '@lgpt/core/testing';
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { runCli } from '../src/cli/run.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEED_VARIANTS } from '../src/index.js';
 import { seedModelOnBase } from '../src/learnable-gpt/recipe-run.js';
 import { SEED_DROPOUTS } from '../src/learnable-gpt/seed-config.js';
 import { loadModel } from '../src/models/load-model.js';
 import { fixtureCheckpoint } from './support/fixture-model.js';
+import { lgptOrThrow as lgpt } from './support/run-cli.js';
 import { seedFixturePath, seedGolden } from './support/seed-fixtures.js';
 import { smallDataDir } from './support/small-data.js';
-
-/** Runs `lgpt …` in process and captures what it prints. */
-async function lgpt(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    return { code: await runCli(argv), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
 
 describe('the learnable-gpt recipe on a checkpoint folder', () => {
   let work: string;
