@@ -1,12 +1,6 @@
-import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { batches, epochRng, seededSubset } from '../data/batching.js';
-import { readTextFile } from '../data/read-text.js';
-import { loadSonnets } from '../data/sonnets.js';
-import { sonnetChrf } from '../metrics/sonnet-chrf.js';
-import { encodeTexts, padRows } from '../tasks/encode.js';
-import type { TrainBatch } from '../tasks/types.js';
-import { formatGeneratedSonnets, writeGeneratedSonnets } from '../train/predictions.js';
+import { padRows } from '../tasks/encode.js';
+import { loadSonnetSplits } from '../tasks/sonnet-splits.js';
 import type { SeedTaskContext, SeedTaskRun } from './recipe-context.js';
 import { SEED_SONNET_SAMPLING } from './recipe-defaults.js';
 import type { SeedSonnetGPT } from './sonnet-gpt.js';
@@ -19,22 +13,15 @@ import { sampleSeedSonnet } from './sonnet-sampling.js';
  * chrF against `TRUE_sonnets_held_out_dev.txt` for the record, and the run keeps the last epoch.
  */
 export async function createSeedSonnetTask(ctx: SeedTaskContext): Promise<SeedTaskRun> {
-  const train = seededSubset(
-    await loadSonnets(join(ctx.dataDir, 'sonnets.txt')),
-    ctx.limit,
-    ctx.seed,
-  );
-  const devPrompts = await loadSonnets(join(ctx.dataDir, 'sonnets_held_out_dev.txt'));
-  const goldText = await readTextFile(join(ctx.dataDir, 'TRUE_sonnets_held_out_dev.txt'));
-  const testPrompts = await loadSonnets(join(ctx.dataDir, 'sonnets_held_out.txt'));
   const model = ctx.build(null) as SeedSonnetGPT;
-  const maxLength = model.gpt.config.maxPositions;
-  const { rows: trainRows, truncated } = encodeTexts(ctx.tokenizer, train, maxLength);
-  if (truncated) ctx.log(`train: ${truncated} sonnets cut to the model's ${maxLength} tokens`);
-  const pad = ctx.tokenizer.padTokenId;
-  ctx.log(
-    `sonnets: ${train.length} train, ${devPrompts.length} dev prompts, ${testPrompts.length} test prompts`,
+  const splits = await loadSonnetSplits(
+    ctx.dataDir,
+    { limit: ctx.limit, seed: ctx.seed },
+    ctx.tokenizer,
+    model.gpt.config.maxPositions,
+    ctx.log,
   );
+  const pad = ctx.tokenizer.padTokenId;
   const sampling = {
     temperature: ctx.settings.temperature ?? SEED_SONNET_SAMPLING.temperature,
     topP: ctx.settings.topP ?? SEED_SONNET_SAMPLING.topP,
@@ -55,12 +42,8 @@ export async function createSeedSonnetTask(ctx: SeedTaskContext): Promise<SeedTa
     name: 'sonnet',
     head: model,
     primaryMetric: 'dev_chrf',
-    trainSize: train.length,
-    trainBatches(epoch, batchSize): TrainBatch[] {
-      return batches(trainRows, batchSize, { rng: epochRng(ctx.seed, epoch) }).map((rows) => ({
-        rows,
-      }));
-    },
+    trainSize: splits.trainSize,
+    trainBatches: (epoch, batchSize) => splits.trainBatches(epoch, batchSize),
     loss(batch) {
       return tf.tidy(() => {
         const { inputIds, attentionMask } = padRows(batch.rows, pad);
@@ -69,16 +52,7 @@ export async function createSeedSonnetTask(ctx: SeedTaskContext): Promise<SeedTa
         return model.loss(inputIds, attentionMask, labels);
       });
     },
-    async evaluate() {
-      const generated = await complete(devPrompts);
-      return { dev_chrf: sonnetChrf(formatGeneratedSonnets(generated), goldText).score };
-    },
-    async predict(dir, overwrite) {
-      const devPath = join(dir, 'generated_sonnets_dev.txt');
-      const testPath = join(dir, 'generated_sonnets.txt');
-      await writeGeneratedSonnets(devPath, await complete(devPrompts), { overwrite });
-      await writeGeneratedSonnets(testPath, await complete(testPrompts), { overwrite });
-      return [devPath, testPath];
-    },
+    evaluate: () => splits.evaluate(complete),
+    predict: (dir, overwrite) => splits.writePredictions(complete, dir, overwrite),
   };
 }
