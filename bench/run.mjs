@@ -230,7 +230,7 @@ const machine = [
   `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores`,
   `Node ${process.version}`,
   `torch ${rows.find((r) => r.torch.torch)?.torch.torch ?? '—'}`,
-  `onnxruntime ${rows.find((r) => r.ort_web?.version)?.ort_web.version ?? '—'}`,
+  `onnxruntime ${rows.map((r) => r.ort_web?.version ?? r.ort_node?.version).find(Boolean) ?? '—'}`,
   `threads ${args.threads}`,
   `wasm relaxed SIMD ${rows.some((r) => r.ours.relaxed_simd) ? 'on' : 'off'}`,
   `load average ${loadBefore.toFixed(1)} before, ${loadavg()[0].toFixed(1)} after`,
