@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // `pnpm bench`: runs every case in its own process, ours then PyTorch's on the same computation
-// (same shapes, fp32, same thread count), prints a table and writes bench/results/.
+// (same shapes, fp32, same thread count), then for the GPT-2 forwards ONNX Runtime's (web and node)
+// on PyTorch's model exported to ONNX; prints a table and writes bench/results/.
 //   node bench/run.mjs [--cases a,b] [--backend wasm] [--threads 1|n|max] [--quick]
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,7 +23,8 @@ const { values: args } = parseArgs({
 
 /**
  * Each case: our script (bench/cases/<script ?? name>.mjs, with `argv`), the PyTorch baseline
- * (bench/torch/<torch ?? name>.py), and which metric to compare.
+ * (bench/torch/<torch ?? name>.py), which metric to compare, and with `ort`, the ONNX Runtime
+ * peers (bench/cases/ort-forward.mjs, with the same `argv`).
  */
 const CASES = [
   {
@@ -30,13 +32,14 @@ const CASES = [
     metric: 'ms',
     what: "the GEMM alone, [1024, 768] @ [768, 3072] (GPT-2's c_fc on 8 x 128 tokens)",
   },
-  { name: 'gpt2-forward', metric: 'ms', what: 'GPT-2 small forward, 8 x 128 tokens' },
+  { name: 'gpt2-forward', metric: 'ms', ort: true, what: 'GPT-2 small forward, 8 x 128 tokens' },
   {
     name: 'gpt2-forward-1x32',
     script: 'gpt2-forward',
     argv: ['--batch', '1', '--length', '32'],
     torch: 'gpt2_forward_short',
     metric: 'ms',
+    ort: true,
     what: 'GPT-2 small forward, 1 x 32 tokens (a prompt being read)',
   },
   {
@@ -115,12 +118,15 @@ function lastJsonLine(text) {
 function run(command, argv) {
   const result = spawnSync(command, argv, { cwd: here, env, encoding: 'utf8', maxBuffer: 1 << 26 });
   if (result.error) return { error: result.error.message };
+  const reported = lastJsonLine(result.stdout);
   if (result.status !== 0) {
+    // A script that failed for a known reason says why in its result line.
+    if (reported?.error) return reported;
     return {
       error: `exit ${result.status}: ${(result.stderr || result.stdout).trim().split('\n').slice(-3).join(' | ')}`,
     };
   }
-  return lastJsonLine(result.stdout) ?? { error: 'no JSON result line' };
+  return reported ?? { error: 'no JSON result line' };
 }
 
 /** The Python with torch: LGPT_BENCH_PYTHON, else Debian's (python3-torch), else PATH's. */
@@ -147,6 +153,49 @@ function slowdown(row, key) {
 }
 
 const python = findTorchPython();
+
+let onnxModel = null;
+/**
+ * The ONNX Runtime peers' model, exported by PyTorch once per run into a temporary folder
+ * (652 MB, removed when this script exits): `{ path }` or `{ error }`.
+ */
+function exportOnnxModel() {
+  if (onnxModel) return onnxModel;
+  if (!python) {
+    onnxModel = { error: 'no ONNX model: PyTorch (which exports it) not found' };
+    return onnxModel;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'lgpt-bench-onnx-'));
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  process.stdout.write('exporting GPT-2 to ONNX (torch.onnx.export) ... ');
+  const exported = run(python, [join('torch', 'export_onnx.py'), join(dir, 'gpt2.onnx')]);
+  process.stdout.write(exported.error ? `failed (${exported.error})\n` : 'done\n');
+  onnxModel = exported.error ? { error: `no ONNX model: export ${exported.error}` } : exported;
+  return onnxModel;
+}
+// Ctrl-C: exit through the handler above, so the exported model is removed.
+process.on('SIGINT', () => process.exit(130));
+
+/** One ONNX Runtime peer (`web` or `node`) on the case's shape. */
+function runOrt(c, runtime) {
+  const model = exportOnnxModel();
+  if (model.error) return { error: model.error };
+  process.stdout.write(`${c.name}: onnxruntime-${runtime} ... `);
+  const result = run(process.execPath, [
+    join('cases', 'ort-forward.mjs'),
+    '--runtime',
+    runtime,
+    '--model',
+    model.path,
+    ...(c.argv ?? []),
+    ...(args.quick ? ['--quick'] : []),
+  ]);
+  process.stdout.write(
+    result.error ? `failed (${result.error})\n` : `${format(result[c.metric])} ${c.metric}\n`,
+  );
+  return result;
+}
+
 const loadBefore = loadavg()[0];
 const rows = [];
 for (const c of selected) {
@@ -173,13 +222,15 @@ for (const c of selected) {
       torch.error ? `failed (${torch.error})\n` : `${format(torch[c.metric])} ${c.metric}\n`,
     );
   }
-  rows.push({ ...c, ours, torch });
+  const peers = c.ort ? { ort_web: runOrt(c, 'web'), ort_node: runOrt(c, 'node') } : {};
+  rows.push({ ...c, ours, torch, ...peers });
 }
 
 const machine = [
   `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores`,
   `Node ${process.version}`,
   `torch ${rows.find((r) => r.torch.torch)?.torch.torch ?? '—'}`,
+  `onnxruntime ${rows.map((r) => r.ort_web?.version ?? r.ort_node?.version).find(Boolean) ?? '—'}`,
   `threads ${args.threads}`,
   `wasm relaxed SIMD ${rows.some((r) => r.ours.relaxed_simd) ? 'on' : 'off'}`,
   `load average ${loadBefore.toFixed(1)} before, ${loadavg()[0].toFixed(1)} after`,
@@ -205,14 +256,20 @@ const cell = (result, metric, flops) => {
   return `${format(result[metric])} ${unit}${cpu}${rate}${rateOfWork}`;
 };
 const ratio = (value) => (value === null ? '—' : `${value.toFixed(2)}x`);
+/** Our time over ONNX Runtime web's (a forward row's peer). Above 1: we are slower. */
+const overOrtWeb = (row) =>
+  typeof row.ours.ms === 'number' && typeof row.ort_web?.ms === 'number'
+    ? row.ours.ms / row.ort_web.ms
+    : null;
+const peerCell = (row, peer) => (row[peer] ? cell(row[peer], row.metric, row.ours.flops) : '—');
 const table = [
-  `| case | what | lgpt (${args.backend}) | PyTorch | lgpt time / PyTorch | same, CPU time |`,
-  '| --- | --- | --- | --- | --- | --- |',
+  `| case | what | lgpt (${args.backend}) | PyTorch | lgpt time / PyTorch | same, CPU time | ONNX Runtime web (wasm) | ONNX Runtime node (CPU) | lgpt time / ORT web |`,
+  '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ...rows.map(
     (r) =>
       `| ${r.name} | ${r.what} | ${cell(r.ours, r.metric, r.ours.flops)} | ${cell(r.torch, r.metric, r.ours.flops)} | ${ratio(
         slowdown(r, r.metric),
-      )} | ${ratio(slowdown(r, 'cpu_ms'))} |`,
+      )} | ${ratio(slowdown(r, 'cpu_ms'))} | ${peerCell(r, 'ort_web')} | ${peerCell(r, 'ort_node')} | ${ratio(overOrtWeb(r))} |`,
   ),
 ];
 const mib = (bytes) => (typeof bytes === 'number' ? `${(bytes / 2 ** 20).toFixed(0)} MiB` : '—');

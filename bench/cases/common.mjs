@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { initBackend, Rng } from '@lgpt/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { timeRunsOf } from './timing.mjs';
 
 export const { values: args } = parseArgs({
   options: {
@@ -42,32 +43,9 @@ export async function settle(t) {
   one.dispose();
 }
 
-function cpuMs() {
-  const { user, system } = process.cpuUsage();
-  return (user + system) / 1000;
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
-
-/**
- * Median wall-clock and CPU milliseconds of `runs` calls of the async `fn`, after `warmup` calls.
- * CPU time is the steadier number on a shared machine (a single-threaded run waiting for a core
- * is not charged for the wait).
- */
-export async function timeRuns(fn, { warmup = 1, runs = args.quick ? 1 : 3 } = {}) {
-  for (let i = 0; i < warmup; i++) await fn();
-  const wall = [];
-  const cpu = [];
-  for (let i = 0; i < runs; i++) {
-    const [start, startCpu] = [performance.now(), cpuMs()];
-    await fn();
-    wall.push(performance.now() - start);
-    cpu.push(cpuMs() - startCpu);
-  }
-  return { ms: median(wall), cpu_ms: median(cpu) };
+/** Median times of `runs` calls after `warmup` (see timing.mjs); `--quick`: one call. */
+export function timeRuns(fn, { warmup = 1, runs = args.quick ? 1 : 3 } = {}) {
+  return timeRunsOf(fn, { warmup, runs });
 }
 
 /** Bytes of the wasm backend's heap: its high-water mark, as wasm memory never shrinks. */

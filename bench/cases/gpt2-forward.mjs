@@ -3,6 +3,7 @@
 import { GPT2LMHeadModel, gpt2Preset } from '@lgpt/gpt2';
 import { args, randomIds, report, settle, setup, timeRuns } from './common.mjs';
 import { gpt2ForwardFlops } from './flops.mjs';
+import { forwardRuns } from './timing.mjs';
 
 await setup();
 const [batch, length] = [Number(args.batch ?? 8), Number(args.length ?? 128)];
@@ -15,8 +16,7 @@ const time = await timeRuns(
     await settle(logits);
     logits.dispose();
   },
-  // A short input: more runs for a steadier median.
-  { runs: batch * length < 256 ? (args.quick ? 3 : 7) : undefined },
+  { runs: forwardRuns(batch, length, args.quick) },
 );
 report({
   case: batch === 8 && length === 128 ? 'gpt2-forward' : `gpt2-forward-${batch}x${length}`,
