@@ -1,6 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type ByteSource, openByteSource } from './byte-source.js';
 import { DTYPE_BYTES, decodeValues, isKnownDtype, type SafetensorsDtype } from './dtypes.js';
+import { type RawTensorDtype, tensorFromPieces } from './tensor-from-pieces.js';
+
+/**
+ * Stored dtypes whose bytes are the tfjs values as they are: streamed straight into the tensor
+ * (`tensorFromPieces`). The others are read whole and decoded (`decodeValues`).
+ */
+const RAW_DTYPES: Partial<Record<SafetensorsDtype, RawTensorDtype>> = {
+  F32: 'float32',
+  I32: 'int32',
+};
 
 /** The safetensors reference implementation refuses headers above 100 MB; so do we. */
 const MAX_HEADER_BYTES = 100_000_000;
@@ -112,8 +122,14 @@ async function openSingle(bytes: ByteSource): Promise<SafetensorsFile> {
     async tensor(name) {
       const info = lookup(tensors, name, label);
       const [begin, end] = info.dataOffsets;
-      const raw = await bytes.read(dataStart + begin, end - begin);
-      const { values, dtype } = decodeValues(info.dtype, raw, `${label}: tensor '${name}'`);
+      const raw = RAW_DTYPES[info.dtype];
+      if (raw) {
+        return tensorFromPieces(info.shape, raw, (write) =>
+          bytes.stream(dataStart + begin, end - begin, write),
+        );
+      }
+      const stored = await bytes.read(dataStart + begin, end - begin);
+      const { values, dtype } = decodeValues(info.dtype, stored, `${label}: tensor '${name}'`);
       return tf.tensor(values, info.shape, dtype);
     },
     close: () => bytes.close(),

@@ -1,0 +1,142 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describeBackends, expectNoLeaks } from '@lgpt/core/testing';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import {
+  type ByteSource,
+  openSafetensors,
+  openSafetensorsSource,
+  Rng,
+  serializeSafetensors,
+  writeSafetensors,
+} from '../src/index.js';
+import { bufferByteSource } from '../src/safetensors/byte-source.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'lgpt-safetensors-streaming-'));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+/**
+ * `bytes` as a ByteSource that streams in pieces of `pieceBytes` through one reused buffer (as the
+ * file source does), calling `between` after each piece: pieces split elements, and a reader that
+ * kept a piece instead of copying it would see it overwritten.
+ */
+function piecewise(
+  bytes: Uint8Array,
+  pieceBytes: number,
+  between: (piece: number) => void = () => {},
+): ByteSource {
+  return {
+    ...bufferByteSource(bytes, `<${pieceBytes}-byte pieces>`),
+    async stream(offset, length, write) {
+      const scratch = new Uint8Array(pieceBytes);
+      for (let at = 0, piece = 0; at < length; at += pieceBytes, piece++) {
+        const n = Math.min(pieceBytes, length - at);
+        scratch.set(bytes.subarray(offset + at, offset + at + n));
+        write(scratch.subarray(0, n), at);
+        scratch.fill(0xff);
+        between(piece);
+        await Promise.resolve();
+      }
+    },
+  };
+}
+
+/** Bit-for-bit equality of large arrays (a deep `toEqual` of a million elements takes seconds). */
+function sameBits(a: ArrayLike<number> & { buffer: ArrayBufferLike }, b: Float32Array): boolean {
+  return (
+    a instanceof Float32Array &&
+    Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(
+      Buffer.from(b.buffer, b.byteOffset, b.byteLength),
+    )
+  );
+}
+
+function randomFloats(count: number, seed: number): Float32Array {
+  const rng = new Rng(seed);
+  return Float32Array.from({ length: count }, () => rng.normal());
+}
+
+async function checkpointBytes(): Promise<{ bytes: Uint8Array; f: Float32Array; i: Int32Array }> {
+  const f = randomFloats(3 * 5, 1);
+  const i = Int32Array.from([-7, 0, 1, 2 ** 31 - 1, -(2 ** 31), 42, 5]);
+  const tensors = { f: tf.tensor2d(f, [3, 5]), i: tf.tensor1d(i, 'int32') };
+  try {
+    return { bytes: await serializeSafetensors(tensors), f, i };
+  } finally {
+    tf.dispose(Object.values(tensors));
+  }
+}
+
+describeBackends('safetensors tensors streamed into place', (backend) => {
+  it('fills F32 and I32 tensors from pieces of any size, bit for bit', async () => {
+    const { bytes, f, i } = await checkpointBytes();
+    for (const pieceBytes of [1, 3, 7, 64, 4096]) {
+      const file = await openSafetensorsSource(piecewise(bytes, pieceBytes));
+      const [ft, it_] = await expectNoLeaks(
+        async () => [await file.tensor('f'), await file.tensor('i')],
+        `reading in ${pieceBytes}-byte pieces`,
+      );
+      expect(ft.dtype).toBe('float32');
+      expect(ft.shape).toEqual([3, 5]);
+      expect(await ft.data()).toEqual(f);
+      expect(it_.dtype).toBe('int32');
+      expect(await it_.data()).toEqual(i);
+      tf.dispose([ft, it_]);
+      await file.close();
+    }
+  });
+
+  it('reads a tensor larger than one piece of a file from disk', async () => {
+    const values = randomFloats(600_000, 2); // 2.4 MB: three 1 MiB pieces
+    const path = join(dir, `big-${backend}.safetensors`);
+    const t = tf.tensor1d(values);
+    await writeSafetensors(path, { t });
+    t.dispose();
+    const file = await openSafetensors(path);
+    const read = await file.tensor('t');
+    expect(sameBits(await read.data(), values)).toBe(true);
+    read.dispose();
+    await file.close();
+  });
+
+  it('leaves no tensor behind when the bytes stop coming', async () => {
+    const { bytes } = await checkpointBytes();
+    const failing = piecewise(bytes, 8, (piece) => {
+      if (piece === 1) throw new Error('connection dropped');
+    });
+    const file = await openSafetensorsSource(failing);
+    await expectNoLeaks(async () => {
+      await expect(file.tensor('f')).rejects.toThrow('connection dropped');
+    });
+    await file.close();
+  });
+
+  it.skipIf(backend !== 'wasm')(
+    'keeps writing into the tensor when the wasm heap grows between pieces',
+    async () => {
+      const heapBytes = () =>
+        (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.buffer.byteLength;
+      const values = randomFloats(100_000, 3);
+      const t = tf.tensor1d(values);
+      const bytes = await serializeSafetensors({ t });
+      t.dispose();
+      const before = heapBytes();
+      let grower: tf.Tensor | undefined;
+      const source = piecewise(bytes, 64 << 10, (piece) => {
+        // More than the whole heap: allocating it must grow the heap mid-read.
+        if (piece === 0) grower = tf.zeros([before / 4 + 1]);
+      });
+      const file = await openSafetensorsSource(source);
+      const read = await file.tensor('t');
+      expect(heapBytes()).toBeGreaterThan(before);
+      expect(await read.data()).toEqual(values);
+      tf.dispose([read, grower as tf.Tensor]);
+      await file.close();
+    },
+  );
+});
