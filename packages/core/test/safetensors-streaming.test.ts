@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describeBackends, expectNoLeaks } from '@lgpt/core/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { blobByteSource } from '../src/hub/browser-cache.js';
 import {
   type ByteSource,
   openSafetensors,
@@ -89,6 +90,16 @@ describeBackends('safetensors tensors streamed into place', (backend) => {
       tf.dispose([ft, it_]);
       await file.close();
     }
+  });
+
+  it('reads tensors from a Blob (the browser cache) through its stream', async () => {
+    const { bytes, f, i } = await checkpointBytes();
+    const file = await openSafetensorsSource(blobByteSource(new Blob([bytes]), '<blob>'));
+    const [ft, it_] = [await file.tensor('f'), await file.tensor('i')];
+    expect(await ft.data()).toEqual(f);
+    expect(await it_.data()).toEqual(i);
+    tf.dispose([ft, it_]);
+    await file.close();
   });
 
   it('reads a tensor larger than one piece of a file from disk', async () => {
