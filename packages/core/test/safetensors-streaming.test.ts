@@ -14,6 +14,7 @@ import {
   writeSafetensors,
 } from '../src/index.js';
 import { bufferByteSource } from '../src/safetensors/byte-source.js';
+import { halfToFloat } from '../src/safetensors/dtypes.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -57,6 +58,27 @@ function sameBits(a: ArrayLike<number> & { buffer: ArrayBufferLike }, b: Float32
   );
 }
 
+/** A safetensors file of the given raw tensors, laid out by hand (not by the writer). */
+function rawFile(tensors: Record<string, { dtype: string; shape: number[]; data: Uint8Array }>) {
+  const header: Record<string, unknown> = {};
+  let offset = 0;
+  for (const [name, { dtype, shape, data }] of Object.entries(tensors)) {
+    header[name] = { dtype, shape, data_offsets: [offset, offset + data.byteLength] };
+    offset += data.byteLength;
+  }
+  let json = JSON.stringify(header);
+  json += ' '.repeat((8 - (json.length % 8)) % 8);
+  const out = new Uint8Array(8 + json.length + offset);
+  new DataView(out.buffer).setBigUint64(0, BigInt(json.length), true);
+  out.set(new TextEncoder().encode(json), 8);
+  let at = 8 + json.length;
+  for (const { data } of Object.values(tensors)) {
+    out.set(data, at);
+    at += data.byteLength;
+  }
+  return out;
+}
+
 function randomFloats(count: number, seed: number): Float32Array {
   const rng = new Rng(seed);
   return Float32Array.from({ length: count }, () => rng.normal());
@@ -92,9 +114,35 @@ describeBackends('safetensors tensors streamed into place', (backend) => {
     }
   });
 
+  it('decodes F16, BF16 and F64 split across pieces exactly as element by element', async () => {
+    // Every 16-bit pattern: zeros, subnormals, infinities and NaNs (BF16 NaN payloads kept).
+    const halves = Uint16Array.from({ length: 1 << 16 }, (_, h) => h);
+    const doubles = Float64Array.from(randomFloats(1001, 5), (x) => x * 1e-3 + 1e-9);
+    const bytes = rawFile({
+      f16: { dtype: 'F16', shape: [halves.length], data: new Uint8Array(halves.buffer) },
+      bf16: { dtype: 'BF16', shape: [halves.length], data: new Uint8Array(halves.buffer) },
+      f64: { dtype: 'F64', shape: [doubles.length], data: new Uint8Array(doubles.buffer) },
+    });
+    const expected = {
+      f16: Float32Array.from(halves, halfToFloat),
+      bf16: new Float32Array(Uint32Array.from(halves, (h) => h << 16).buffer),
+      f64: Float32Array.from(doubles),
+    };
+    for (const pieceBytes of [1, 3, 5, 4099]) {
+      const file = await openSafetensorsSource(piecewise(bytes, pieceBytes));
+      for (const [name, values] of Object.entries(expected)) {
+        const t = await file.tensor(name);
+        expect(t.dtype).toBe('float32');
+        expect(sameBits(await t.data(), values), `${name} in ${pieceBytes}-byte pieces`).toBe(true);
+        t.dispose();
+      }
+      await file.close();
+    }
+  });
+
   it('reads tensors from a Blob (the browser cache) through its stream', async () => {
     const { bytes, f, i } = await checkpointBytes();
-    const file = await openSafetensorsSource(blobByteSource(new Blob([bytes]), '<blob>'));
+    const file = await openSafetensorsSource(blobByteSource(new Blob([bytes.slice()]), '<blob>'));
     const [ft, it_] = [await file.tensor('f'), await file.tensor('i')];
     expect(await ft.data()).toEqual(f);
     expect(await it_.data()).toEqual(i);

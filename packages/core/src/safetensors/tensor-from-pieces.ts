@@ -2,12 +2,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { WasmHeapBackend } from '../kernels/wasm/heap.js';
 import type { PieceWriter } from './byte-source.js';
 
-/** Dtypes whose little-endian bytes are already the tensor's values: no decoding between. */
+/** tfjs dtypes a tensor can be filled with as bytes (little-endian, 4 per value). */
 export type RawTensorDtype = 'float32' | 'int32';
 
 /**
  * A new tensor of `shape` filled by `fill` with its values' little-endian bytes, delivered in
- * pieces (`ByteSource.stream`). On wasm the tensor is allocated in the wasm heap first and each
+ * pieces (`ByteSource.stream`, through `widenFloats` for stored F16/BF16/F64). On wasm the tensor is allocated in the wasm heap first and each
  * piece is copied straight into it, so no copy of the whole tensor exists outside the heap: with
  * a JS copy of GPT-2's 154 MB embedding in flight while the rest of the model sat in the heap,
  * loading peaked at 1.44× the weights (bench/cases/load-url.mjs). Elsewhere the pieces fill a
