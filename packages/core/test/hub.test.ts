@@ -27,6 +27,8 @@ import { type MockHub, startMockHub } from '../src/testing.js';
 const TOKEN = 'hf_secret_test_token';
 const CONFIG = JSON.stringify({ model_type: 'gpt2', n_embd: 4 });
 let weights: Uint8Array;
+/** Large enough that concurrent downloads of it interleave their writes. */
+const big = Uint8Array.from({ length: 8 << 20 }, (_, i) => (i * 2654435761) >>> 24);
 let shard1: Uint8Array;
 let shard2: Uint8Array;
 let hub: MockHub;
@@ -69,6 +71,7 @@ beforeAll(async () => {
         dropConnection: ['model.safetensors'],
         files: { 'model.safetensors': weights },
       },
+      'acme/big': { files: { 'big.bin': big } },
       'acme/corrupt': { corrupt: ['model.safetensors'], files: { 'model.safetensors': weights } },
     },
   });
@@ -232,6 +235,19 @@ describe('Hub downloads into the huggingface_hub cache', () => {
     expect(hubAuth.every((a) => a === `Bearer ${TOKEN}`)).toBe(true);
     expect(cdn.length).toBeGreaterThan(0);
     expect(cdn.every((r) => r.authorization === undefined)).toBe(true);
+  });
+
+  it('lets downloads of the same blob run at once (processes do) without corrupting it', async () => {
+    freshCache();
+    const sources = await Promise.all(
+      [0, 1, 2].map(async () => (await openCheckpoint('acme/big', options())).open('big.bin')),
+    );
+    for (const source of sources) {
+      expect(Buffer.from(await source.read(0, source.size)).equals(big)).toBe(true);
+      await source.close();
+    }
+    const blobs = join(cacheDir, 'models--acme--big', 'blobs');
+    expect(await readdir(blobs)).toEqual([hub.etagOf('acme/big', 'big.bin')]);
   });
 
   it('fetches a sharded index and its shards', async () => {

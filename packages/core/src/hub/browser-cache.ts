@@ -95,6 +95,18 @@ export function blobByteSource(blob: Blob, label: string): ByteSource {
     size: blob.size,
     read: async (offset, length) =>
       new Uint8Array(await blob.slice(offset, offset + length).arrayBuffer()),
+    async stream(offset, length, write) {
+      const reader = blob
+        .slice(offset, offset + length)
+        .stream()
+        .getReader();
+      for (let at = 0; ; ) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        write(value, at);
+        at += value.byteLength;
+      }
+    },
     close: async () => {},
   };
 }

@@ -1,4 +1,4 @@
-import type { ByteSource } from '../safetensors/byte-source.js';
+import { type ByteSource, bufferByteSource } from '../safetensors/byte-source.js';
 import { HubError } from './errors.js';
 import { bodyChunks, fetchWithAuth, type RequestAuth } from './http.js';
 import type { DownloadProgress } from './progress.js';
@@ -21,13 +21,7 @@ export async function openHttpByteSource(
   const { file } = subject;
   const probe = await fetchWithAuth(subject.url, { headers: { range: 'bytes=0-7' } }, options.auth);
   if (probe.status === 200) {
-    const bytes = await readWhole(probe, subject, options);
-    return {
-      label: subject.url,
-      size: bytes.byteLength,
-      read: async (offset, length) => bytes.slice(offset, offset + length),
-      close: async () => {},
-    };
+    return bufferByteSource(await readWhole(probe, subject, options), subject.url);
   }
   if (probe.status !== 206) throw statusError(probe, subject);
   await probe.body?.cancel();
@@ -39,12 +33,17 @@ export async function openHttpByteSource(
   const target = probe.url || subject.url;
   const etag = probe.headers.get('etag');
   let loaded = 0;
-  return {
+  const source: ByteSource = {
     label: subject.url,
     size,
     async read(offset, length) {
       const out = new Uint8Array(length);
-      if (length === 0) return out;
+      await source.stream(offset, length, (piece, at) => out.set(piece, at));
+      return out;
+    },
+    // Each piece goes to `write` as it arrives: the range is never held whole in a buffer here.
+    async stream(offset, length, write) {
+      if (length === 0) return;
       const response = await fetchWithAuth(
         target,
         { headers: { range: `bytes=${offset}-${offset + length - 1}` } },
@@ -53,6 +52,7 @@ export async function openHttpByteSource(
       if (response.status !== 206) throw statusError(response, subject);
       const now = response.headers.get('etag');
       if (etag && now && now !== etag) {
+        await response.body?.cancel();
         throw new HubError(
           'truncated',
           `${subject.url}: the file changed while it was read (ETag ${etag} → ${now})`,
@@ -61,7 +61,7 @@ export async function openHttpByteSource(
       let done = 0;
       for await (const chunk of bodyChunks(response, `${subject.url}`)) {
         if (done + chunk.byteLength > length) break;
-        out.set(chunk, done);
+        write(chunk, done);
         done += chunk.byteLength;
         loaded += chunk.byteLength;
         options.onProgress?.({ file, loaded, total: size });
@@ -72,10 +72,10 @@ export async function openHttpByteSource(
           `${subject.url}: bytes ${offset}..${offset + length} arrived with ${done} of ${length} bytes`,
         );
       }
-      return out;
     },
     close: async () => {},
   };
+  return source;
 }
 
 /** A whole body into one buffer (allocated once when the length is known), with progress and a size check. */

@@ -20,8 +20,9 @@ export function resolveUrl(
 /**
  * huggingface_hub's `hf_hub_download` into its cache (Node): asks the Hub for the file's commit
  * and ETag (a HEAD that stops at the redirect to the CDN), records `refs/<revision>`, reuses the
- * blob when present, else downloads it to `blobs/<etag>.incomplete`, checks size and hash, and
- * renames it. Resolves to the snapshot path, or null for an `optional` file the repository lacks.
+ * blob when present, else downloads it to `blobs/<etag>.<random>.incomplete`, checks size and
+ * hash, and renames it. Resolves to the snapshot path, or null for an `optional` file the
+ * repository lacks.
  */
 export async function downloadToCache(
   repoId: string,
@@ -89,7 +90,13 @@ export async function downloadToCache(
   return cache.linkSnapshot(commit, file, etag);
 }
 
-/** Streams `url` into `<blob>.incomplete` and renames it once size and hash match; else removes it. */
+/**
+ * Streams `url` into `<blob>.<random>.incomplete` and renames it onto the blob once size and hash
+ * match; else removes it. The temporary name is this download's own, as huggingface_hub's is: two
+ * processes (or two calls) downloading the same blob each write their own file, and each rename
+ * puts a complete, verified copy in place, where a shared `.incomplete` file got truncated and
+ * renamed away under the other writer.
+ */
 async function downloadBlob(
   url: string,
   blob: string,
@@ -98,7 +105,8 @@ async function downloadBlob(
   subject: { file: string; where: string; revision: string; url: string },
   settings: HubSettings,
 ): Promise<void> {
-  const { mkdir, open, rename, rm } = await import('node:fs/promises');
+  const { mkdir, open, rename, rm, stat } = await import('node:fs/promises');
+  const { randomBytes } = await import('node:crypto');
   const { dirname } = await import('node:path');
   const response = await fetchWithAuth(
     url,
@@ -108,7 +116,7 @@ async function downloadBlob(
   if (!response.ok) throw statusError(response, { ...subject, url });
   const total = Number.isFinite(expectedSize) && expectedSize > 0 ? expectedSize : undefined;
   const hasher = await contentHasher(etag, total ?? 0);
-  const incomplete = `${blob}.incomplete`;
+  const incomplete = `${blob}.${randomBytes(4).toString('hex')}.incomplete`;
   await mkdir(dirname(blob), { recursive: true });
   const handle = await open(incomplete, 'w');
   let loaded = 0;
@@ -135,9 +143,12 @@ async function downloadBlob(
         `${subject.where}: ${subject.file} does not match its ETag ${etag} (corrupted download); nothing was cached, try again`,
       );
     }
-    await rename(incomplete, blob);
-  } catch (error) {
+    // Where replacing an existing file fails (Windows, while another process reads it), the copy
+    // already in place is as good as this one.
+    await rename(incomplete, blob).catch(async (error) => {
+      if (!(await stat(blob).catch(() => null))) throw error;
+    });
+  } finally {
     await rm(incomplete, { force: true });
-    throw error;
   }
 }

@@ -24,42 +24,22 @@ export function isKnownDtype(dtype: string): dtype is SafetensorsDtype {
 }
 
 export interface DecodedValues {
-  values: Float32Array | Int32Array | Uint8Array;
+  values: Int32Array | Uint8Array;
   dtype: tf.DataType;
 }
 
+/** Stored dtypes converted in one piece (floats and I32 stream: see `safetensors/read.ts`). */
+export type WholeDtype = 'I64' | 'I16' | 'I8' | 'U8' | 'BOOL';
+
 /**
- * Converts little-endian raw bytes to the values of a tfjs tensor: floats become float32, integers
- * int32 (an I64 value outside int32 range is an error, never a silent wrap), BOOL bool.
- * `bytes` must start on an 8-byte aligned offset of its buffer (a fresh read buffer is).
+ * Converts little-endian raw bytes of integers to the values of a tfjs tensor: int32 (an I64
+ * value outside int32 range is an error, never a silent wrap), BOOL bool. `bytes` must start on
+ * an 8-byte aligned offset of its buffer (a fresh read buffer is).
  */
-export function decodeValues(
-  dtype: SafetensorsDtype,
-  bytes: Uint8Array,
-  label: string,
-): DecodedValues {
+export function decodeIntegers(dtype: WholeDtype, bytes: Uint8Array, label: string): DecodedValues {
   const count = bytes.byteLength / DTYPE_BYTES[dtype];
   const { buffer, byteOffset } = bytes;
   switch (dtype) {
-    case 'F32':
-      return { values: new Float32Array(buffer, byteOffset, count), dtype: 'float32' };
-    case 'F64':
-      return {
-        values: Float32Array.from(new Float64Array(buffer, byteOffset, count)),
-        dtype: 'float32',
-      };
-    case 'F16': {
-      const halves = new Uint16Array(buffer, byteOffset, count);
-      const out = new Float32Array(count);
-      for (let i = 0; i < count; i++) out[i] = halfToFloat(halves[i]);
-      return { values: out, dtype: 'float32' };
-    }
-    case 'BF16': {
-      const halves = new Uint16Array(buffer, byteOffset, count);
-      const bits = new Uint32Array(count);
-      for (let i = 0; i < count; i++) bits[i] = halves[i] << 16;
-      return { values: new Float32Array(bits.buffer), dtype: 'float32' };
-    }
     case 'I64': {
       const wide = new BigInt64Array(buffer, byteOffset, count);
       const out = new Int32Array(count);
@@ -72,8 +52,6 @@ export function decodeValues(
       }
       return { values: out, dtype: 'int32' };
     }
-    case 'I32':
-      return { values: new Int32Array(buffer, byteOffset, count), dtype: 'int32' };
     case 'I16':
       return { values: Int32Array.from(new Int16Array(buffer, byteOffset, count)), dtype: 'int32' };
     case 'I8':

@@ -1,6 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { type ByteSource, openByteSource } from './byte-source.js';
-import { DTYPE_BYTES, decodeValues, isKnownDtype, type SafetensorsDtype } from './dtypes.js';
+import type { ByteSource, PieceWriter } from './byte-source.js';
+import { openByteSource } from './byte-source.js';
+import { DTYPE_BYTES, decodeIntegers, isKnownDtype, type SafetensorsDtype } from './dtypes.js';
+import { tensorFromPieces } from './tensor-from-pieces.js';
+import { widenFloats } from './widen-floats.js';
 
 /** The safetensors reference implementation refuses headers above 100 MB; so do we. */
 const MAX_HEADER_BYTES = 100_000_000;
@@ -112,9 +115,28 @@ async function openSingle(bytes: ByteSource): Promise<SafetensorsFile> {
     async tensor(name) {
       const info = lookup(tensors, name, label);
       const [begin, end] = info.dataOffsets;
-      const raw = await bytes.read(dataStart + begin, end - begin);
-      const { values, dtype } = decodeValues(info.dtype, raw, `${label}: tensor '${name}'`);
-      return tf.tensor(values, info.shape, dtype);
+      const stream = (write: PieceWriter) => bytes.stream(dataStart + begin, end - begin, write);
+      // Floats and int32 stream into the tensor as they arrive (F32 and I32 bytes are the values
+      // as they are); the other integers and BOOL, rarely large, are read whole and converted.
+      switch (info.dtype) {
+        case 'F32':
+          return tensorFromPieces(info.shape, 'float32', stream);
+        case 'I32':
+          return tensorFromPieces(info.shape, 'int32', stream);
+        case 'F16':
+        case 'BF16':
+        case 'F64': {
+          const stored = info.dtype;
+          return tensorFromPieces(info.shape, 'float32', (write) =>
+            stream(widenFloats(stored, write)),
+          );
+        }
+        default: {
+          const raw = await bytes.read(dataStart + begin, end - begin);
+          const { values, dtype } = decodeIntegers(info.dtype, raw, `${label}: tensor '${name}'`);
+          return tf.tensor(values, info.shape, dtype);
+        }
+      }
     },
     close: () => bytes.close(),
   };
