@@ -27,7 +27,7 @@
   ;; where the packed axis is the one contiguous in memory (a row-major A; a transposed B, as the
   ;; LM head's W^T): four loads and stores and eight shuffles for 16 floats, where the scalar loop
   ;; computes an address per float. A 32-token GPT-2 forward (its LM head packs all of W^T for 32
-  ;; rows) went from 292 to 264 ms at one thread with it (bench gpt2-forward-1x32, Node 24).
+  ;; rows) went from 292 to 264 ms (one run each) at one thread with it (bench gpt2-forward-1x32, Node 24).
   (func $transpose4
     (param $src i32) (param $srcStride i32) (param $dst i32) (param $dstStride i32)
     (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128)
