@@ -47,3 +47,11 @@ export function macroF1(yTrue: ArrayLike<Label>, yPred: ArrayLike<Label>): numbe
   for (const { tp, fp, fn } of counts.values()) sum += (2 * tp) / (2 * tp + fp + fn);
   return sum / counts.size;
 }
+
+/** The dev scores a classification task reports each epoch (accuracy first: it picks the best). */
+export function devClassificationScores(
+  yTrue: ArrayLike<Label>,
+  yPred: ArrayLike<Label>,
+): { dev_accuracy: number; dev_macro_f1: number } {
+  return { dev_accuracy: accuracy(yTrue, yPred), dev_macro_f1: macroF1(yTrue, yPred) };
+}

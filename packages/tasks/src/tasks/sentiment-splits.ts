@@ -8,7 +8,7 @@ import {
   type SentimentExample,
   type UnlabelledSentimentExample,
 } from '../data/sentiment.js';
-import { accuracy, macroF1 } from '../metrics/classification.js';
+import { devClassificationScores } from '../metrics/classification.js';
 import { writeSentimentPredictions } from '../train/predictions.js';
 import { encodeSplits } from './encode.js';
 
@@ -64,9 +64,10 @@ export function sentimentSplitRuns(
     rows,
     trainLabels: splits.train.map((e) => e.label),
     async evaluate(predict: (rows: number[][]) => Promise<number[]>) {
-      const predicted = await predict(rows.dev);
-      const gold = dev.map((e) => e.label);
-      return { dev_accuracy: accuracy(gold, predicted), dev_macro_f1: macroF1(gold, predicted) };
+      return devClassificationScores(
+        dev.map((e) => e.label),
+        await predict(rows.dev),
+      );
     },
     async writePredictions(
       predict: (rows: number[][]) => Promise<number[]>,
