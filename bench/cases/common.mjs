@@ -1,7 +1,7 @@
 // Shared pieces of the JS cases: arguments, backend setup, timing and the result line.
 
 import { parseArgs } from 'node:util';
-import { initBackend, Rng } from '@lgpt/core';
+import { initBackend, Rng, slice } from '@lgpt/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { timeRunsOf } from './timing.mjs';
 
@@ -35,10 +35,12 @@ export function randomIds(rows, cols, vocab, seed = 0) {
 
 /**
  * Waits until `t` is computed without reading all of it (wasm and cpu compute eagerly; webgpu
- * queues work, and reading one element waits for the queue).
+ * queues work, and reading one element waits for the queue). lgpt's `slice`, not `tf.slice`:
+ * tfjs-wasm's Slice copies its whole input out of the heap first, which added ~45 ms to the
+ * `gemm` case and ~0.75 s to the 8 × 128 forward's logits.
  */
 export async function settle(t) {
-  const one = tf.tidy(() => tf.slice(tf.reshape(t, [-1]), [0], [1]));
+  const one = tf.tidy(() => slice(tf.reshape(t, [-1]), [0], [1]));
   await one.data();
   one.dispose();
 }

@@ -1,3 +1,4 @@
+import { slice } from '@lgpt/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
@@ -34,7 +35,7 @@ export function attentionBias(
 ): tf.Tensor4D {
   return tf.tidy(() => {
     const total = past + length;
-    const causal = tf.reshape(tf.slice(causalTable, [past, 0], [length, total]), [
+    const causal = tf.reshape(slice(causalTable, [past, 0], [length, total]), [
       1,
       1,
       length,
@@ -58,9 +59,6 @@ export function positionIdsFromMask(attentionMask: tf.Tensor2D, length: number):
     const counted = tf.sub(tf.cumsum(mask, 1), 1);
     const positions = tf.where(tf.equal(mask, 0), tf.onesLike(counted), counted);
     const [batch, total] = attentionMask.shape;
-    return tf.cast(
-      tf.slice(positions, [0, total - length], [batch, length]),
-      'int32',
-    ) as tf.Tensor2D;
+    return tf.cast(slice(positions, [0, total - length], [batch, length]), 'int32') as tf.Tensor2D;
   });
 }

@@ -1,4 +1,4 @@
-import { getDefaultRng, Rng } from '@lgpt/core';
+import { getDefaultRng, Rng, slice } from '@lgpt/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { checkIntRows, type IntMatrix, toIntRows } from '../inputs.js';
 import { disposeCache, type PastKeyValues } from '../kv-cache.js';
@@ -57,7 +57,7 @@ export async function* generateSteps(
         });
         const [batch, length, channels] = out.lastHiddenState.shape;
         const last = tf.reshape(
-          tf.slice(out.lastHiddenState, [0, length - 1, 0], [batch, 1, channels]),
+          slice(out.lastHiddenState, [0, length - 1, 0], [batch, 1, channels]),
           [batch, channels],
         );
         return { logits: tf.matMul(last, headT), presents: out.pastKeyValues ?? [] };

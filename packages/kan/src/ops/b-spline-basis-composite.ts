@@ -1,3 +1,4 @@
+import { slice } from '@lgpt/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BasisLayout } from '../kernels/names.js';
 
@@ -98,5 +99,5 @@ function knotMajorGrid(grid: tf.Tensor2D): tf.Tensor3D {
 
 /** `t[begin : begin + size]` along the leading (knot) axis: a contiguous copy. */
 function sliceKnots<T extends tf.Tensor>(t: T, begin: number, size: number): T {
-  return tf.slice(t, [begin, ...t.shape.slice(1).map(() => 0)], [size, ...t.shape.slice(1)]);
+  return slice(t, [begin, ...t.shape.slice(1).map(() => 0)], [size, ...t.shape.slice(1)]) as T;
 }

@@ -1,4 +1,4 @@
-import { Dropout, Linear, Module, type Rng } from '@lgpt/core';
+import { Dropout, Linear, Module, type Rng, slice } from '@lgpt/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { SeedModelConfig } from './seed-config.js';
 
@@ -48,7 +48,7 @@ export class SeedCausalSelfAttention extends Module {
       const v = heads(this.value.forward(hidden));
       const scores = tf.div(tf.matMul(q, k, false, true), Math.sqrt(headSize));
       // masked_fill(causal_mask == 0, -inf): MASKED gives the same probabilities (exp → 0).
-      const causal = tf.slice(this.getBuffer('causal_mask'), [0, 0, 0, 0], [1, 1, length, length]);
+      const causal = slice(this.getBuffer('causal_mask'), [0, 0, 0, 0], [1, 1, length, length]);
       const bias = tf.mul(tf.sub(1, causal), MASKED);
       const probs = this.dropout.forward(tf.softmax(tf.add(scores, bias)));
       const context = tf.matMul(probs, v);

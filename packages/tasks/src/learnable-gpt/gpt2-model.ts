@@ -7,6 +7,7 @@ import {
   Module,
   ModuleList,
   type Rng,
+  slice,
 } from '@lgpt/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { SeedGPT2Layer } from './gpt2-layer.js';
@@ -79,7 +80,7 @@ export class SeedGPT2Model extends Module {
       );
     }
     return tf.tidy(() => {
-      const positions = tf.slice(this.getBuffer('position_ids'), [0, 0], [1, length]);
+      const positions = slice(this.getBuffer('position_ids'), [0, 0], [1, length]);
       const embeddings = tf.add(
         this.wordEmbedding.forward(inputIds),
         this.posEmbedding.forward(positions),

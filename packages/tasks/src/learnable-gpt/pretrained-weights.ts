@@ -1,3 +1,4 @@
+import { slice } from '@lgpt/core';
 import type { GPT2LMHeadModel } from '@lgpt/gpt2';
 import * as tf from '@tensorflow/tfjs-core';
 import type { SeedGPT2Model } from './gpt2-model.js';
@@ -34,11 +35,11 @@ export function copyPretrainedWeights(
     ['query', 'key', 'value'].forEach((name, j) => {
       pairs.push([
         `${layer}.self_attention.${name}.weight`,
-        (get) => tf.transpose(tf.slice(get(`${h}.attn.c_attn.weight`), [0, j * c], [c, c])),
+        (get) => tf.transpose(slice(get(`${h}.attn.c_attn.weight`), [0, j * c], [c, c])),
       ]);
       pairs.push([
         `${layer}.self_attention.${name}.bias`,
-        (get) => tf.slice(get(`${h}.attn.c_attn.bias`), [j * c], [c]),
+        (get) => slice(get(`${h}.attn.c_attn.bias`), [j * c], [c]),
       ]);
     });
     pairs.push(
