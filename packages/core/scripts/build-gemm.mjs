@@ -11,17 +11,18 @@ import wabtInit from 'wabt';
 const watUrl = new URL('../src/kernels/wasm/gemm.wat', import.meta.url);
 const outUrl = new URL('../src/kernels/wasm/gemm-binary.ts', import.meta.url);
 
-/** `acc = acc + x·b` written as gemm.wat writes it: one per accumulator of the 4×8 tile. */
+/**
+ * `acc = acc + x·b` written as gemm.wat writes it: one per accumulator of the 4×8 tile, and
+ * `gemv`'s one, which must fuse alike to give the tiles' bits.
+ */
 const MULTIPLY_ADD =
   /\(f32x4\.add \(local\.get (\$c\d\d)\) \(f32x4\.mul \(local\.get \$x\) \(local\.get (\$b\d)\)\)\)/g;
-const TILE_ACCUMULATORS = 8;
+const MULTIPLY_ADDS = 8 + 1;
 
 function fuseMultiplyAdds(wat) {
   const count = wat.match(MULTIPLY_ADD)?.length ?? 0;
-  if (count !== TILE_ACCUMULATORS) {
-    throw new Error(
-      `gemm.wat: expected ${TILE_ACCUMULATORS} multiply-adds to fuse, found ${count}`,
-    );
+  if (count !== MULTIPLY_ADDS) {
+    throw new Error(`gemm.wat: expected ${MULTIPLY_ADDS} multiply-adds to fuse, found ${count}`);
   }
   return wat.replace(
     MULTIPLY_ADD,

@@ -23,6 +23,27 @@ describeBackends(
       expect(useGemm(32)).toBe(true);
       expect(useGemm(31)).toBe(false);
       expect(wasmGemm(tf.backend())?.threads).toBe(threads());
+      // A few rows by a row-major B (gemv): on one thread only, else XNNPACK's matMul.
+      expect(useGemm(1, true)).toBe(threads() === 1);
+      expect(useGemm(1, false)).toBe(false);
+    });
+
+    it('gives a few rows by a row-major B (gemv) the bits of the blocked product', async () => {
+      const rng = new Rng(11);
+      // Columns past the last whole vector, and (4 rows) more columns than one chunk of C.
+      for (const [rows, depth, cols] of [
+        [1, 700, 1500],
+        [3, 33, 1030],
+        [4, 9, 16390],
+      ]) {
+        const a = rng.normalTensor([rows, depth]);
+        const b = rng.normalTensor([depth, cols]);
+        const few = await gemm(a, b).data();
+        const blocked = tf.tidy(() => tf.slice(gemm(tf.tile(a, [32 / rows + 1, 1]), b), 0, rows));
+        const blockedValues = await blocked.data();
+        expect(Buffer.from(few.buffer).equals(Buffer.from(blockedValues.buffer))).toBe(true);
+        tf.dispose([a, b, blocked]);
+      }
     });
 
     it('gives on several threads exactly the sums of one thread', async (context) => {
@@ -33,6 +54,7 @@ describeBackends(
       // Split by columns (wide), by rows (tall), and a batch split by its entries.
       for (const [a, b] of [
         [rng.normalTensor([100, 700]), rng.normalTensor([700, 1500])],
+        [rng.normalTensor([1, 700]), rng.normalTensor([700, 1500])],
         [rng.normalTensor([1030, 600]), rng.normalTensor([600, 70])],
         [rng.normalTensor([12, 130, 64]), rng.normalTensor([12, 64, 130])],
       ]) {
@@ -61,6 +83,7 @@ describeBackends(
       [130, 300, 9],
       [257, 513, 1030],
       [1, 768, 2304],
+      [2, 64, 4098],
     ];
     for (const [rows, depth, cols] of shapes) {
       it(`[${rows}, ${depth}] @ [${depth}, ${cols}], every transpose`, async () => {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { customGrad } from '../custom-grad.js';
 import { BATCH_MATMUL } from '../kernels/names.js';
-import { gemm, runBatchMatMulKernel, useGemm } from './gemm.js';
+import { gemm, gemmKernel, runBatchMatMulKernel, useGemm } from './gemm.js';
 
 /**
  * `op(a) @ op(b)` over matching leading (batch) axes, where `op` transposes the last two axes when
@@ -36,12 +36,19 @@ export function batchMatMul(
   })(a, b);
 }
 
-/** The forward product: the backend's kernel if it has one, else the composite `tf.matMul`. */
+/**
+ * The forward product: lgpt's GEMM where it runs (see above; also for a batch of few-row products,
+ * as a generated token's attention, which the `LgptBatchMatMul` kernel's four transposes made
+ * ~0.25 ms a call), the backend's kernel if it has one, else the composite `tf.matMul`.
+ */
 function product(a: tf.Tensor, b: tf.Tensor, transposeA: boolean, transposeB: boolean): tf.Tensor {
-  if (useGemm(a.shape[a.rank - (transposeA ? 1 : 2)])) return gemm(a, b, transposeA, transposeB);
+  const batch = a.shape.slice(0, -2).reduce((n, d) => n * d, 1);
+  const rows = a.shape[a.rank - (transposeA ? 1 : 2)];
+  if (useGemm(rows, !transposeB) || (batch > 1 && gemmKernel() !== null)) {
+    return gemm(a, b, transposeA, transposeB);
+  }
   if (!tf.getKernel(BATCH_MATMUL, tf.getBackend())) return tf.matMul(a, b, transposeA, transposeB);
   return tf.tidy(() => {
-    const batch = a.shape.slice(0, -2).reduce((n, d) => n * d, 1);
     if (batch === 1) {
       return tf.matMul(transposeA ? swapLastAxes(a) : a, transposeB ? swapLastAxes(b) : b);
     }

@@ -15,13 +15,19 @@ const MIN_ROWS = 32;
 /**
  * Whether a product with `rows` rows runs lgpt's GEMM kernel: on wasm with SIMD, single-threaded
  * or threaded (see kernels/wasm/gemm.ts). Elsewhere products keep their backend's own matMul.
+ * With `rowMajorB` (B not transposed) a few rows run it too: gemm.wat multiplies them by B in
+ * place (`gemv`), with no packing, on every thread, where tfjs's matMul ran generation's one-row
+ * products on XNNPACK.
  */
-export function useGemm(rows: number): boolean {
-  return (
-    rows >= MIN_ROWS &&
-    tf.getKernel(GEMM, tf.getBackend()) !== undefined &&
-    wasmGemm(tf.backend()) !== null
-  );
+export function useGemm(rows: number, rowMajorB = false): boolean {
+  const kernel = gemmKernel();
+  return kernel !== null && (rows >= MIN_ROWS || (rowMajorB && rows <= kernel.gemvRows));
+}
+
+/** The GEMM where this backend runs it (wasm with SIMD), else null. */
+export function gemmKernel(): ReturnType<typeof wasmGemm> {
+  if (tf.getKernel(GEMM, tf.getBackend()) === undefined) return null;
+  return wasmGemm(tf.backend());
 }
 
 /**

@@ -79,12 +79,12 @@ export function weightGradient(d: tf.Tensor2D, x: tf.Tensor2D, w: tf.Tensor2D): 
 export const linearProducts = {
   /** `x · W` for the layer: `[rows, in] → [rows, out]`. */
   forward: (x: tf.Tensor2D, w: tf.Tensor2D, fanInFanOut: boolean): tf.Tensor2D => {
-    if (useGemm(x.shape[0])) return gemm(x, w, false, !fanInFanOut) as tf.Tensor2D;
+    if (useGemm(x.shape[0], fanInFanOut)) return gemm(x, w, false, !fanInFanOut) as tf.Tensor2D;
     return fanInFanOut ? tf.matMul(x, w) : timesWeightT(x, w);
   },
   /** The input gradient: `[rows, out] → [rows, in]`. */
   inputGrad: (d: tf.Tensor2D, w: tf.Tensor2D, fanInFanOut: boolean): tf.Tensor2D => {
-    if (useGemm(d.shape[0])) return gemm(d, w, false, fanInFanOut) as tf.Tensor2D;
+    if (useGemm(d.shape[0], !fanInFanOut)) return gemm(d, w, false, fanInFanOut) as tf.Tensor2D;
     return fanInFanOut ? tf.matMul(d, transposeMatrix(w)) : timesWeight(d, w);
   },
   /** The weight gradient, in the weight's own layout. */

@@ -1,4 +1,4 @@
-import { getDefaultRng, Rng, slice } from '@lgpt/core';
+import { getDefaultRng, linearProducts, Rng, slice } from '@lgpt/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { checkIntRows, type IntMatrix, toIntRows } from '../inputs.js';
 import { disposeCache, type PastKeyValues } from '../kv-cache.js';
@@ -59,8 +59,11 @@ export async function* generateSteps(
         const last = tf.reshape(
           slice(out.lastHiddenState, [0, length - 1, 0], [batch, 1, channels]),
           [batch, channels],
-        );
-        return { logits: tf.matMul(last, headT), presents: out.pastKeyValues ?? [] };
+        ) as tf.Tensor2D;
+        return {
+          logits: linearProducts.forward(last, headT, true),
+          presents: out.pastKeyValues ?? [],
+        };
       });
       disposeCache(past);
       past = opts.useCache ? presents : undefined;

@@ -37,6 +37,7 @@ interface WasmGemmBackend extends WasmHeapBackend {
 
 interface GemmExports extends GemmThreadExports {
   multiply(...params: number[]): void;
+  GEMV_ROWS: WebAssembly.Global;
   DEPTH_BLOCK: WebAssembly.Global;
   ROW_BLOCK: WebAssembly.Global;
   COL_BLOCK: WebAssembly.Global;
@@ -48,6 +49,11 @@ interface Gemm {
   fused: boolean;
   /** Threads a product is split across: the backend's own thread count. */
   threads: number;
+  /**
+   * Products of at most this many rows with a row-major B that callers send here (gemm.wat's
+   * `gemv` runs them unpacked); 0 on several threads, where XNNPACK's matMul is faster.
+   */
+  gemvRows: number;
   /** The calling thread's packing buffers, allocated once in the heap. */
   buffers: PackingBuffers;
   /** The other threads, where there are any. */
@@ -119,7 +125,13 @@ function instantiate(backend: WasmGemmBackend): Gemm | null {
     threads > 1
       ? new GemmThreads(exports, memory, build.module, threads - 1, malloc, buffers, own)
       : null;
-  return { exports, fused: build.fused, threads, buffers: own, pool };
+  // GPT-2's one-row products (a generated token's), Node 24: on one thread `gemv` read the
+  // weights at 20–25 GB/s against XNNPACK's 16–17 (generation 27–29 tokens/s against 21). On two
+  // threads XNNPACK's matMul, which splits its packed weight (contiguous per thread), ran 30–36
+  // tokens/s; `gemv` on one of them ran 23–29, and split between them, by columns (each thread
+  // reading part of every row of B) or by depth (partial sums added after), 22–25.
+  const gemvRows = threads === 1 ? (exports.GEMV_ROWS.value as number) : 0;
+  return { exports, fused: build.fused, threads, gemvRows, buffers: own, pool };
 }
 
 /** One matrix product `C[M, N] = A[M, K] · B[K, N]`: byte offsets and element strides. */
@@ -187,16 +199,39 @@ function split(p: Product, parts: number): Product[] {
   return out;
 }
 
+/**
+ * Multiply-adds below which a job stays on the calling thread: waking the others costs more than
+ * they would take over (a generated token's attention products, 12 heads × 64 × its length).
+ */
+const MIN_THREADED_WORK = 1 << 20;
+
+/** Whether gemm.wat runs a product by `gemv` (its rule, in `multiply`). */
+function isGemv(gemm: Gemm, rows: number, bColStride: number): boolean {
+  return rows <= (gemm.exports.GEMV_ROWS.value as number) && bColStride === 1;
+}
+
+/** Whether the products are better run on the calling thread alone. */
+function oneThread(products: Product[]): boolean {
+  const [first] = products;
+  return products.length * first.rows * first.depth * first.cols < MIN_THREADED_WORK;
+}
+
 /** Runs the products (one per batch entry) across the GEMM's threads, or on this one. */
 function multiplyAll(gemm: Gemm, products: Product[]): void {
   const { exports, buffers, pool } = gemm;
-  if (pool === null) {
+  if (pool === null || oneThread(products)) {
     for (const p of products) {
       exports.multiply(...taskOf(p), buffers.packedA, buffers.packedB, buffers.edge);
     }
     return;
   }
-  const parts = Math.ceil((PARTS_PER_THREAD * gemm.threads) / products.length);
+  // `gemv`'s products stream B from memory: a thread reading only part of each row of B jumps
+  // from row to row, which the hardware prefetches worse than one thread reading all of it
+  // (GPT-2's `[768, 2304]` weight split in two took 1.0 ms against 0.33 on one thread).
+  const [first] = products;
+  const parts = isGemv(gemm, first.rows, first.bColStride)
+    ? 1
+    : Math.ceil((PARTS_PER_THREAD * gemm.threads) / products.length);
   const tasks = products.flatMap((p) => (parts > 1 ? split(p, parts) : [p])).map(taskOf);
   for (let start = 0; start < tasks.length; start += MAX_TASKS) {
     pool.run(tasks.slice(start, start + MAX_TASKS));
