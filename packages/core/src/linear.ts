@@ -22,6 +22,12 @@ export interface LinearLike extends Module {
    * path. An adapter adds its update on this input so merging it into `weight` is exact.
    */
   weightInput?(x: tf.Tensor): tf.Tensor;
+  /**
+   * True when the layer's gradients never read its output's value (a plain linear layer; LoRA
+   * without DoRA), so a pass recomputed only for gradients may leave its weight product out
+   * (`withoutWeightProducts`).
+   */
+  readonly gradientsIgnoreOutput?: boolean;
 }
 
 export function isLinearLike(m: Module): m is LinearLike {
@@ -102,6 +108,7 @@ export interface LinearOptions {
 /** PyTorch's `nn.Linear`: weight `[out, in]`, kaiming-uniform(a=√5) init, bias U(±1/√in). */
 export class Linear extends Module implements LinearLike {
   readonly fanInFanOut = false;
+  readonly gradientsIgnoreOutput = true;
   weight: Parameter;
   bias: Parameter | null;
 
@@ -139,6 +146,7 @@ export interface Conv1DOptions {
  */
 export class Conv1D extends Module implements LinearLike {
   readonly fanInFanOut = true;
+  readonly gradientsIgnoreOutput = true;
   weight: Parameter;
   bias: Parameter | null;
 

@@ -13,6 +13,11 @@ export interface BlockContext {
   attentionBias: tf.Tensor4D;
   /** The 0/1 padding mask `[B, past+T]`, when the caller gave one. */
   attentionMask: tf.Tensor2D | null;
+  /**
+   * Set while a checkpointed block is recomputed for its gradients, whose output's value nothing
+   * reads: the MLP may then leave its last product out.
+   */
+  outputUnused?: boolean;
 }
 
 /**
@@ -108,7 +113,9 @@ export class GPT2Block extends Module {
         useCache,
       );
       let h = addResidual(hidden, attn.output);
-      h = addResidual(h, this.mlp.forward(this.ln2.forward(h)) as tf.Tensor3D);
+      // The MLP's output is the block's only when no sub-layer comes after it.
+      const outputUnused = context.outputUnused === true && this.extraLayers.length === 0;
+      h = addResidual(h, this.mlp.forward(this.ln2.forward(h), { outputUnused }) as tf.Tensor3D);
       for (const layer of this.extraLayers) h = layer.forward(h, context);
       return { hidden: h, present: attn.present };
     });

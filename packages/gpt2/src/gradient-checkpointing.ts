@@ -32,6 +32,8 @@ export function checkpointedBlock(
         const saved: BlockContext = {
           attentionBias: attentionBias as tf.Tensor4D,
           attentionMask: (attentionMask as tf.Tensor2D | undefined) ?? null,
+          // Only the gradients are taken from the recomputation.
+          outputUnused: true,
         };
         const { grads } = recomputeWithGradients(
           () =>

@@ -1,4 +1,11 @@
-import { activation, Conv1D, Dropout, type LinearLike, Module } from '@lgpt/core';
+import {
+  activation,
+  Conv1D,
+  Dropout,
+  type LinearLike,
+  Module,
+  withoutWeightProducts,
+} from '@lgpt/core';
 import type * as tf from '@tensorflow/tfjs-core';
 import type { GPT2Config } from './config.js';
 import type { LayerRngs } from './rngs.js';
@@ -8,7 +15,11 @@ import type { LayerRngs } from './rngs.js';
  * standard one is `GPT2MLP`; an adapter (KAN) supplies its own through `BlockExtensions.createMlp`.
  */
 export interface FeedForward extends Module {
-  forward(x: tf.Tensor): tf.Tensor;
+  /**
+   * `outputUnused`: the output's value will not be read (a checkpointed block recomputed for its
+   * gradients), so work that only produces it may be skipped.
+   */
+  forward(x: tf.Tensor, options?: { outputUnused?: boolean }): tf.Tensor;
 }
 
 /** Hugging Face's `GPT2MLP`: `c_fc` → activation → `c_proj` → dropout. */
@@ -33,7 +44,13 @@ export class GPT2MLP extends Module implements FeedForward {
     this.act = activation(config.activationFunction);
   }
 
-  forward(x: tf.Tensor): tf.Tensor {
-    return this.dropout.forward(this.cProj.forward(this.act(this.cFc.forward(x))));
+  forward(x: tf.Tensor, { outputUnused = false } = {}): tf.Tensor {
+    const hidden = this.act(this.cFc.forward(x));
+    // `c_proj`'s product is a third of the block's arithmetic, and no gradient reads it.
+    const out =
+      outputUnused && this.cProj.gradientsIgnoreOutput === true
+        ? withoutWeightProducts(() => this.cProj.forward(hidden))
+        : this.cProj.forward(hidden);
+    return this.dropout.forward(out);
   }
 }

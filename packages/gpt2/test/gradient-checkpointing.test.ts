@@ -2,7 +2,7 @@ import { Rng } from '@lgpt/core';
 import { describeBackends, expectClose, expectNoLeaks } from '@lgpt/core/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
-import { causalLmLoss, GPT2Config, GPT2LMHeadModel } from '../src/index.js';
+import { causalLmLoss, GPT2Config, GPT2LMHeadModel, type GPT2MLP } from '../src/index.js';
 
 /**
  * Gradient checkpointing recomputes each block in backward with the dropout masks of its forward:
@@ -77,5 +77,17 @@ describeBackends('gradient checkpointing', () => {
     expect(checkpointed.gradientCheckpointingDisable().isGradientCheckpointing).toBe(false);
     plain.dispose();
     checkpointed.dispose();
+  });
+
+  it("leaves out the MLP's last product when only its gradients are taken", async () => {
+    const mlp = make().eval().transformer.h.at(0).mlp as GPT2MLP;
+    const x = new Rng(8).normalTensor([2, 5, config.nEmbd]);
+    const run = (outputUnused: boolean) =>
+      tf.grads((input: tf.Tensor) => tf.sum(mlp.forward(input, { outputUnused })))([x]);
+    // Its output is then c_proj's bias alone, while the gradients stay exact.
+    const left = mlp.forward(x, { outputUnused: true });
+    await expectClose(left, tf.broadcastTo(mlp.cProj.bias as tf.Tensor, left.shape));
+    await expectClose(run(true)[0], run(false)[0], { atol: 1e-6 });
+    tf.dispose([x, left]);
   });
 });

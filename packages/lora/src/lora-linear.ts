@@ -225,6 +225,13 @@ export class LoraLinear extends Module implements LinearLike {
     }
   }
 
+  /** LoRA's gradients read its input and `A·x`, never the output; DoRA's read the base output. */
+  get gradientsIgnoreOutput(): boolean {
+    return (
+      this.baseLayer.gradientsIgnoreOutput === true && this.loraMagnitudeVector.keys().length === 0
+    );
+  }
+
   forward(x: tf.Tensor): tf.Tensor {
     if (this.adaptersDisabled) {
       if (this.merged) this.unmerge();

@@ -70,6 +70,25 @@ export function weightGradient(d: tf.Tensor2D, x: tf.Tensor2D, w: tf.Tensor2D): 
   });
 }
 
+let productsLeftOut = false;
+
+/**
+ * Runs `f` with the weight product of every `linear` (and of every layer built on `linearProducts`)
+ * left out of its output, zeros in its place: for a pass recomputed only for its gradients
+ * (gradient checkpointing) through layers whose gradients never read their output's value
+ * (`LinearLike.gradientsIgnoreOutput`), so that output is never read. The products' inputs, which
+ * the gradients do need, are computed as always.
+ */
+export function withoutWeightProducts<T>(f: () => T): T {
+  const outer = productsLeftOut;
+  productsLeftOut = true;
+  try {
+    return f();
+  } finally {
+    productsLeftOut = outer;
+  }
+}
+
 /**
  * The three products of a linear layer on 2-D input, for either weight layout: `[out, in]`
  * (`nn.Linear`) or `[in, out]` with `fanInFanOut` (GPT-2's Conv1D). Used by `linear` and by layers
@@ -79,6 +98,7 @@ export function weightGradient(d: tf.Tensor2D, x: tf.Tensor2D, w: tf.Tensor2D): 
 export const linearProducts = {
   /** `x · W` for the layer: `[rows, in] → [rows, out]`. */
   forward: (x: tf.Tensor2D, w: tf.Tensor2D, fanInFanOut: boolean): tf.Tensor2D => {
+    if (productsLeftOut) return tf.zeros([x.shape[0], w.shape[fanInFanOut ? 1 : 0]]);
     if (useGemm(x.shape[0], fanInFanOut)) return gemm(x, w, false, !fanInFanOut) as tf.Tensor2D;
     return fanInFanOut ? tf.matMul(x, w) : timesWeightT(x, w);
   },
