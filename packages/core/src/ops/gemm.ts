@@ -15,9 +15,9 @@ const MIN_ROWS = 32;
 /**
  * Whether a product with `rows` rows runs lgpt's GEMM kernel: on wasm with SIMD, single-threaded
  * or threaded (see kernels/wasm/gemm.ts). Elsewhere products keep their backend's own matMul.
- * With `rowMajorB` (B not transposed) a few rows run it too: gemm.wat multiplies them by B in
- * place (`gemv`), with no packing, on every thread, where tfjs's matMul ran generation's one-row
- * products on XNNPACK.
+ * With `rowMajorB` (B not transposed) a few rows run it too, on a single-threaded backend:
+ * gemm.wat multiplies them by B in place (`gemv`), with no packing, faster there than tfjs's
+ * matMul (XNNPACK) on generation's one-row products; on several threads XNNPACK is the faster.
  */
 export function useGemm(rows: number, rowMajorB = false): boolean {
   const kernel = gemmKernel();
