@@ -21,7 +21,14 @@ const MIN_ROWS = 32;
  */
 export function useGemm(rows: number, rowMajorB = false): boolean {
   const kernel = gemmKernel();
-  return kernel !== null && (rows >= MIN_ROWS || (rowMajorB && rows <= kernel.gemvRows));
+  if (kernel === null) return false;
+  // GPT-2's one-row products (a generated token's), Node 24: on one thread `gemv` read the
+  // weights at 20–25 GB/s against XNNPACK's 16–17 (generation 27–29 tokens/s against 21). On two
+  // threads XNNPACK's matMul, which splits its packed weight (contiguous per thread), ran 30–36
+  // tokens/s; `gemv` on one of them ran 23–29, and split between them, by columns (each thread
+  // reading part of every row of B) or by depth (partial sums added after), 22–25.
+  const gemvHere = rowMajorB && kernel.threads === 1 && rows <= kernel.gemvRows;
+  return rows >= MIN_ROWS || gemvHere;
 }
 
 /** The GEMM where this backend runs it (wasm with SIMD), else null. */

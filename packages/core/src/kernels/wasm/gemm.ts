@@ -49,10 +49,7 @@ interface Gemm {
   fused: boolean;
   /** Threads a product is split across: the backend's own thread count. */
   threads: number;
-  /**
-   * Products of at most this many rows with a row-major B that callers send here (gemm.wat's
-   * `gemv` runs them unpacked); 0 on several threads, where XNNPACK's matMul is faster.
-   */
+  /** Products of at most this many rows with a row-major B run unpacked (gemm.wat's `gemv`). */
   gemvRows: number;
   /** The calling thread's packing buffers, allocated once in the heap. */
   buffers: PackingBuffers;
@@ -125,12 +122,7 @@ function instantiate(backend: WasmGemmBackend): Gemm | null {
     threads > 1
       ? new GemmThreads(exports, memory, build.module, threads - 1, malloc, buffers, own)
       : null;
-  // GPT-2's one-row products (a generated token's), Node 24: on one thread `gemv` read the
-  // weights at 20–25 GB/s against XNNPACK's 16–17 (generation 27–29 tokens/s against 21). On two
-  // threads XNNPACK's matMul, which splits its packed weight (contiguous per thread), ran 30–36
-  // tokens/s; `gemv` on one of them ran 23–29, and split between them, by columns (each thread
-  // reading part of every row of B) or by depth (partial sums added after), 22–25.
-  const gemvRows = threads === 1 ? (exports.GEMV_ROWS.value as number) : 0;
+  const gemvRows = exports.GEMV_ROWS.value as number;
   return { exports, fused: build.fused, threads, gemvRows, buffers: own, pool };
 }
 
@@ -207,7 +199,7 @@ const MIN_THREADED_WORK = 1 << 20;
 
 /** Whether gemm.wat runs a product by `gemv` (its rule, in `multiply`). */
 function isGemv(gemm: Gemm, rows: number, bColStride: number): boolean {
-  return rows <= (gemm.exports.GEMV_ROWS.value as number) && bColStride === 1;
+  return rows <= gemm.gemvRows && bColStride === 1;
 }
 
 /** Whether the products are better run on the calling thread alone. */
