@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { shareWasmIdentity } from './kernels/wasm/identity.js';
+import { setPackedWeightBytes } from './kernels/wasm/packed-weights.js';
 import {
   requestedWasmThreads,
   startWasmThreads,
@@ -33,6 +34,14 @@ export interface InitBackendOptions {
    * The only tfjs kernel lgpt replaces (see `shareWasmIdentity`).
    */
   shareWasmIdentity?: boolean;
+  /**
+   * wasm: heap bytes lgpt's GEMM may spend keeping weights packed (default 1 GiB; 0 keeps none).
+   * Outside gradient computation, a weight multiplied by fewer than 256 rows (a prompt, a short
+   * batch) is packed once and its copy kept until the weight is disposed or reassigned, as
+   * XNNPACK and ONNX Runtime keep theirs: a second copy of the weights, for up to a fifth off such
+   * a forward's products.
+   */
+  packedWeightBytes?: number;
 }
 
 /** Where Debian's chromium package (and others) put SwiftShader's Vulkan ICD manifest. */
@@ -84,6 +93,7 @@ export async function initBackend(
         );
       }
       shareWasmIdentity(options.shareWasmIdentity ?? true);
+      if (options.packedWeightBytes !== undefined) setPackedWeightBytes(options.packedWeightBytes);
       break;
     }
     case 'webgpu':

@@ -68,6 +68,67 @@ describeBackends(
       }
     });
 
+    it('gives a weight kept packed the bits of one packed per call, on every thread', async () => {
+      const gemmState = wasmGemm(tf.backend());
+      if (gemmState === null) throw new Error('no GEMM');
+      const rng = new Rng(13);
+      // Column blocks (512) with a partial last one and edge tiles, depth blocks (256) with a
+      // partial last one, a transposed weight (the LM head's layout), and rows past one tile.
+      for (const [rows, depth, cols, transposeB] of [
+        [32, 700, 1500, false],
+        [37, 300, 1030, true],
+        [5, 9, 13, false],
+        [255, 64, 520, true],
+      ] as const) {
+        const a = rng.normalTensor([rows, depth]);
+        const weight = variable(rng.normalTensor(transposeB ? [cols, depth] : [depth, cols]));
+        const before = gemmState.packedWeights.keptBytes;
+        const perCall = await expectNoLeaks(() => gemm(a, weight, false, transposeB));
+        const kept = await expectNoLeaks(() => gemm(a, weight, false, transposeB, true));
+        expect(gemmState.packedWeights.keptBytes - before).toBe(
+          4 * depth * Math.ceil(cols / 8) * 8,
+        );
+        const again = gemm(a, weight, false, transposeB, true);
+        for (const t of [kept, again]) {
+          const [x, y] = [await perCall.data(), await t.data()];
+          expect(Buffer.from(x.buffer).equals(Buffer.from(y.buffer))).toBe(true);
+        }
+        expect(gemmState.packedWeights.keptBytes - before).toBe(
+          4 * depth * Math.ceil(cols / 8) * 8,
+        );
+        // Disposing the weight frees its packed copy.
+        weight.dispose();
+        expect(gemmState.packedWeights.keptBytes).toBe(before);
+        tf.dispose([a, perCall, kept, again]);
+      }
+    });
+
+    it('keeps no packing for many rows, a gemv product or a reassigned weight', async () => {
+      const gemmState = wasmGemm(tf.backend());
+      if (gemmState === null) throw new Error('no GEMM');
+      const rng = new Rng(17);
+      const weight = variable(rng.normalTensor([64, 96]));
+      const before = gemmState.packedWeights.keptBytes;
+      const many = rng.normalTensor([256, 64]);
+      const oneRow = rng.normalTensor([1, 64]);
+      tf.dispose([
+        gemm(many, weight, false, false, true),
+        gemm(oneRow, weight, false, false, true),
+      ]);
+      // Packing pays little at 256 rows, and `gemv` reads B in place.
+      expect(gemmState.packedWeights.keptBytes).toBe(before);
+      const x = rng.normalTensor([32, 64]);
+      tf.dispose(gemm(x, weight, false, false, true));
+      expect(gemmState.packedWeights.keptBytes - before).toBe(4 * 64 * 96);
+      // Assigning new values moves the variable to new data: the old copy goes with the old data.
+      tf.tidy(() => weight.assign(tf.mul(weight, 2)));
+      expect(gemmState.packedWeights.keptBytes).toBe(before);
+      const doubled = gemm(x, weight, false, false, true);
+      await expectClose(doubled, tf.matMul(x, weight), { atol: 1e-4 });
+      tf.dispose([weight, many, oneRow, x, doubled]);
+      expect(gemmState.packedWeights.keptBytes).toBe(before);
+    });
+
     it('fuses its multiply-adds where the engine has relaxed SIMD', () => {
       // The `relaxed-simd` test project runs this file with wasm relaxed SIMD turned on; Node ≥ 22
       // runs it by default.
@@ -123,6 +184,13 @@ describeBackends(
   },
   { only: ['wasm'] },
 );
+
+/** A variable that alone holds `values`' data (`tf.variable` shares it with `values`). */
+function variable(values: tf.Tensor): tf.Variable {
+  const v = tf.variable(values);
+  values.dispose();
+  return v;
+}
 
 /** The wasm backend's threads (`LGPT_WASM_THREADS`, else the cores). */
 function threads(): number {

@@ -13,6 +13,11 @@ export interface BatchMatMulAttrs {
   [key: string]: boolean;
 }
 
+/** The GEMM's: `keepBPacked` marks B as a weight worth packing once and keeping (packed-weights.ts). */
+export interface GemmAttrs extends BatchMatMulAttrs {
+  keepBPacked: boolean;
+}
+
 /** `tf.slice`, for backends whose own Slice copies more than the slice (wasm). */
 export const SLICE = 'LgptSlice';
 

@@ -3,8 +3,9 @@ import { type BatchMatMulAttrs, GEMM } from '../kernels/names.js';
 import { wasmGemm } from '../kernels/wasm/gemm.js';
 
 /**
- * Below this many rows of the product tfjs's matMul is as fast: the GEMM packs B on every call,
- * where XNNPACK keeps each weight packed (a one-token step of generation multiplies one row).
+ * Below this many rows of the product tfjs's matMul is as fast: the GEMM packs B on every call
+ * (unless it keeps a weight's packing, kernels/wasm/packed-weights.ts), where XNNPACK keeps each
+ * weight packed (a one-token step of generation multiplies one row).
  * At 32 rows (a short prompt read whole) the GEMM was faster on GPT-2's shapes, measured back to
  * back in one process on a busy machine: `[32, 768] @ [768, 3072]` 19–49 ms against XNNPACK's
  * 29–60 (a packed variable weight), and the LM head `[32, 768] @ [50257, 768]ᵀ` 0.75–1.0 s
@@ -40,15 +41,17 @@ export function gemmKernel(): ReturnType<typeof wasmGemm> {
 /**
  * `op(a) @ op(b)` (float32) by the GEMM kernel (call only where `useGemm`), for matrices or
  * batches with the same leading axes; `op` transposes the last two axes when asked, at no extra
- * cost. Records no gradient: it is used inside custom gradients.
+ * cost. `keepBPacked`: b is a weight that stays unchanged (kernels/wasm/packed-weights.ts keeps it
+ * packed for products of few rows). Records no gradient: it is used inside custom gradients.
  */
 export function gemm(
   a: tf.Tensor,
   b: tf.Tensor,
   transposeA = false,
   transposeB = false,
+  keepBPacked = false,
 ): tf.Tensor {
-  return runBatchMatMulKernel(GEMM, a, b, { transposeA, transposeB });
+  return runBatchMatMulKernel(GEMM, a, b, { transposeA, transposeB, keepBPacked });
 }
 
 /**

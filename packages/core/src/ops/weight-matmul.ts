@@ -96,10 +96,17 @@ export function withoutWeightProducts<T>(f: () => T): T {
  * takes either layout as it is; otherwise the `[out, in]` products are the blocked ones above.
  */
 export const linearProducts = {
-  /** `x · W` for the layer: `[rows, in] → [rows, out]`. */
+  /**
+   * `x · W` for the layer: `[rows, in] → [rows, out]`. A variable's packing is kept for the GEMM
+   * outside gradient computation (inference: a model's weights do not change between calls;
+   * in training they do, and would be packed and kept anew every step).
+   */
   forward: (x: tf.Tensor2D, w: tf.Tensor2D, fanInFanOut: boolean): tf.Tensor2D => {
     if (productsLeftOut) return tf.zeros([x.shape[0], w.shape[fanInFanOut ? 1 : 0]]);
-    if (useGemm(x.shape[0], fanInFanOut)) return gemm(x, w, false, !fanInFanOut) as tf.Tensor2D;
+    if (useGemm(x.shape[0], fanInFanOut)) {
+      const keep = w instanceof tf.Variable && tf.engine().state.gradientDepth === 0;
+      return gemm(x, w, false, !fanInFanOut, keep) as tf.Tensor2D;
+    }
     return fanInFanOut ? tf.matMul(x, w) : timesWeightT(x, w);
   },
   /** The input gradient: `[rows, out] → [rows, in]`. */

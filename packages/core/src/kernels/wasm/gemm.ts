@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { type BatchMatMulAttrs, GEMM } from '../names.js';
+import { GEMM, type GemmAttrs } from '../names.js';
 import {
   GEMM_RELAXED_SIMD_BASE64,
   GEMM_RELAXED_SIMD_SHARED_BASE64,
@@ -14,6 +14,7 @@ import {
   type Task,
 } from './gemm-threads.js';
 import type { WasmHeapBackend } from './heap.js';
+import { MAX_KEPT_ROWS, PackedWeights, type PackedWeightsBackend } from './packed-weights.js';
 
 /**
  * Runs gemm.wat on tfjs-backend-wasm's heap. The blocked product (Goto's scheme; blocks and edge
@@ -25,18 +26,27 @@ import type { WasmHeapBackend } from './heap.js';
  */
 
 /** The parts of tfjs-backend-wasm's backend the kernel uses (typed here, as in heap.ts). */
-interface WasmGemmBackend extends WasmHeapBackend {
+interface WasmGemmBackend extends WasmHeapBackend, PackedWeightsBackend {
   wasm: {
     asm?: { memory?: WebAssembly.Memory };
     /** The threaded build's heap, which it imports rather than exports. */
     wasmMemory?: WebAssembly.Memory;
     _malloc(bytes: number): number;
+    _free(at: number): void;
     tfjs?: { getThreadsCount?(): number };
   };
 }
 
 interface GemmExports extends GemmThreadExports {
   multiply(...params: number[]): void;
+  pack_weight(
+    b: number,
+    bDepthStride: number,
+    bColStride: number,
+    depth: number,
+    cols: number,
+    dst: number,
+  ): void;
   GEMV_ROWS: WebAssembly.Global;
   DEPTH_BLOCK: WebAssembly.Global;
   ROW_BLOCK: WebAssembly.Global;
@@ -55,6 +65,9 @@ interface Gemm {
   buffers: PackingBuffers;
   /** The other threads, where there are any. */
   pool: GemmThreads | null;
+  /** Weights kept packed (products of few rows asking for it). */
+  packedWeights: PackedWeights;
+  colBlock: number;
 }
 
 interface Compiled {
@@ -123,7 +136,17 @@ function instantiate(backend: WasmGemmBackend): Gemm | null {
       ? new GemmThreads(exports, memory, build.module, threads - 1, malloc, buffers, own)
       : null;
   const gemvRows = exports.GEMV_ROWS.value as number;
-  return { exports, fused: build.fused, threads, gemvRows, buffers: own, pool };
+  const packedWeights = new PackedWeights(backend);
+  return {
+    exports,
+    fused: build.fused,
+    threads,
+    gemvRows,
+    buffers: own,
+    pool,
+    packedWeights,
+    colBlock: cols,
+  };
 }
 
 /** One matrix product `C[M, N] = A[M, K] · B[K, N]`: byte offsets and element strides. */
@@ -139,9 +162,11 @@ interface Product {
   rows: number;
   depth: number;
   cols: number;
+  /** B packed whole (`pack_weight`), or 0. */
+  prepacked: number;
 }
 
-/** `multiply`'s first 11 parameters for `p`. */
+/** `multiply`'s first 12 parameters for `p`. */
 function taskOf(p: Product): Task {
   return [
     p.a,
@@ -155,6 +180,7 @@ function taskOf(p: Product): Task {
     p.rows,
     p.depth,
     p.cols,
+    p.prepacked,
   ];
 }
 
@@ -170,12 +196,15 @@ const MIN_PART_ROWS = 32;
 /**
  * `p` cut into at most `parts` parts of C along its longer side, in whole 4×8 tiles. A part packs
  * the other operand once more (a column part its rows of A, which one thread already packs once
- * per 512 columns): cutting 3072 columns into 8 parts costs 1/768 of the arithmetic.
+ * per 512 columns): cutting 3072 columns into 8 parts costs 1/768 of the arithmetic. Column parts
+ * of a prepacked B are whole column blocks (`colBlock`), where its packed blocks start.
  */
-function split(p: Product, parts: number): Product[] {
+function split(p: Product, parts: number, colBlock: number): Product[] {
   const byCols = p.cols >= p.rows;
   const [length, tile, narrowest] = byCols
-    ? [p.cols, 8, MIN_PART_COLS]
+    ? p.prepacked
+      ? [p.cols, colBlock, colBlock]
+      : [p.cols, 8, MIN_PART_COLS]
     : [p.rows, 4, MIN_PART_ROWS];
   const count = Math.max(1, Math.min(parts, Math.floor(length / narrowest)));
   const size = Math.ceil(length / count / tile) * tile;
@@ -184,7 +213,13 @@ function split(p: Product, parts: number): Product[] {
     const n = Math.min(size, length - start);
     out.push(
       byCols
-        ? { ...p, b: p.b + 4 * start * p.bColStride, c: p.c + 4 * start, cols: n }
+        ? {
+            ...p,
+            b: p.b + 4 * start * p.bColStride,
+            c: p.c + 4 * start,
+            cols: n,
+            prepacked: p.prepacked && p.prepacked + 4 * start * p.depth,
+          }
         : { ...p, a: p.a + 4 * start * p.aRowStride, c: p.c + 4 * start * p.cRowStride, rows: n },
     );
   }
@@ -224,10 +259,33 @@ function multiplyAll(gemm: Gemm, products: Product[]): void {
   const parts = isGemv(gemm, first.rows, first.bColStride)
     ? 1
     : Math.ceil((PARTS_PER_THREAD * gemm.threads) / products.length);
-  const tasks = products.flatMap((p) => (parts > 1 ? split(p, parts) : [p])).map(taskOf);
+  const tasks = products
+    .flatMap((p) => (parts > 1 ? split(p, parts, gemm.colBlock) : [p]))
+    .map(taskOf);
   for (let start = 0; start < tasks.length; start += MAX_TASKS) {
     pool.run(tasks.slice(start, start + MAX_TASKS));
   }
+}
+
+/**
+ * B's kept packed copy where the caller asked for one (`keepBPacked`: a weight) and it pays (one
+ * product of at most MAX_KEPT_ROWS rows, not one `gemv` reads in place), else 0.
+ */
+function keptPacking(
+  gemm: Gemm,
+  backend: WasmGemmBackend,
+  b: tf.TensorInfo,
+  attrs: GemmAttrs,
+  [groups, rows, depth, cols]: number[],
+): number {
+  if (!attrs.keepBPacked || groups !== 1 || rows > MAX_KEPT_ROWS || depth * cols === 0) return 0;
+  const [bDepthStride, bColStride] = attrs.transposeB ? [1, depth] : [cols, 1];
+  if (isGemv(gemm, rows, bColStride)) return 0;
+  const bytes = 4 * depth * Math.ceil(cols / 8) * 8;
+  return gemm.packedWeights.get(b, attrs.transposeB, bytes, (dst) => {
+    const bAt = backend.typedArrayFromHeap(b).byteOffset;
+    gemm.exports.pack_weight(bAt, bDepthStride, bColStride, depth, cols, dst);
+  });
 }
 
 function gemmKernel({
@@ -237,7 +295,7 @@ function gemmKernel({
 }: {
   inputs: { a: tf.TensorInfo; b: tf.TensorInfo };
   backend: WasmGemmBackend;
-  attrs: BatchMatMulAttrs;
+  attrs: GemmAttrs;
 }): tf.TensorInfo {
   const { a, b } = inputs;
   const { transposeA, transposeB } = attrs;
@@ -248,7 +306,8 @@ function gemmKernel({
   const [rows, depth] = transposeA ? [aCols, aRows] : [aRows, aCols];
   const cols = transposeB ? bRows : bCols;
   const out = backend.makeOutput([groups, rows, cols], 'float32');
-  // Offsets after makeOutput: allocating may grow (and so move the views of) the heap.
+  const prepacked = keptPacking(gemm, backend, b, attrs, [groups, rows, depth, cols]);
+  // Offsets after allocating (makeOutput, a kept packing), which may grow the heap and move its views.
   const [aAt, bAt, cAt] = [a, b, out].map((t) => backend.typedArrayFromHeap(t).byteOffset);
   const products = Array.from({ length: groups }, (_, g) => ({
     a: aAt + 4 * g * rows * depth,
@@ -262,6 +321,7 @@ function gemmKernel({
     rows,
     depth,
     cols,
+    prepacked,
   }));
   multiplyAll(gemm, products);
   return out;

@@ -402,18 +402,20 @@
 
   ;; C[rows, cols] = A[rows, depth] · B[depth, cols]: A[r][k] is the float at
   ;; a + 4·(r·aRowStride + k·aDepthStride), B[k][c] at b + 4·(k·bDepthStride + c·bColStride),
-  ;; C[r][c] at c + 4·(r·cRowStride + c). `packedA` (ROW_BLOCK × DEPTH_BLOCK floats), `packedB`
-  ;; (DEPTH_BLOCK × COL_BLOCK) and `edge` (max(4·COL_BLOCK, 8·ROW_BLOCK)) are the calling thread's
-  ;; own buffers. Each element's sum runs over the depth blocks in order, whatever part of C a
-  ;; call covers: threads that split C between them give the single thread's result exactly.
+  ;; C[r][c] at c + 4·(r·cRowStride + c). `prepacked`, where not 0, is B already packed by
+  ;; `pack_weight` (B's own offset and strides are then not read). `packedA` (ROW_BLOCK ×
+  ;; DEPTH_BLOCK floats), `packedB` (DEPTH_BLOCK × COL_BLOCK) and `edge` (max(4·COL_BLOCK,
+  ;; 8·ROW_BLOCK)) are the calling thread's own buffers. Each element's sum runs over the depth
+  ;; blocks in order, whatever part of C a call covers and however B was packed: threads that split
+  ;; C between them give the single thread's result exactly.
   (func $multiply (export "multiply")
     (param $a i32) (param $aRowStride i32) (param $aDepthStride i32)
     (param $b i32) (param $bDepthStride i32) (param $bColStride i32)
     (param $c i32) (param $cRowStride i32)
-    (param $rows i32) (param $depth i32) (param $cols i32)
+    (param $rows i32) (param $depth i32) (param $cols i32) (param $prepacked i32)
     (param $packedA i32) (param $packedB i32) (param $edge i32)
     (local $cRowBytes i32) (local $i0 i32) (local $j0 i32) (local $k0 i32)
-    (local $blockRows i32) (local $blockCols i32) (local $blockDepth i32)
+    (local $blockRows i32) (local $blockCols i32) (local $blockDepth i32) (local $pb i32)
     (if (i32.or (i32.eqz (local.get $rows)) (i32.eqz (local.get $cols))) (then (return)))
     (local.set $cRowBytes (i32.shl (local.get $cRowStride) (i32.const 2)))
     (if (i32.eqz (local.get $depth))
@@ -428,7 +430,7 @@
     ;; A few rows by a row-major B: `gemv` for the columns in whole vectors, the rest below.
     (if
       (i32.and
-        (i32.le_u (local.get $rows) (global.get $GEMV_ROWS))
+        (i32.and (i32.eqz (local.get $prepacked)) (i32.le_u (local.get $rows) (global.get $GEMV_ROWS)))
         (i32.and (i32.eq (local.get $bColStride) (i32.const 1)) (i32.ge_u (local.get $cols) (i32.const 4))))
       (then
         (local.set $blockCols (i32.and (local.get $cols) (i32.const -4)))
@@ -445,14 +447,27 @@
       (loop $depthBlock
         (local.set $blockDepth
           (call $min (global.get $DEPTH_BLOCK) (i32.sub (local.get $depth) (local.get $k0))))
-        (call $pack_b
-          (i32.add (local.get $b)
-            (i32.shl
-              (i32.add (i32.mul (local.get $k0) (local.get $bDepthStride))
-                (i32.mul (local.get $j0) (local.get $bColStride)))
-              (i32.const 2)))
-          (local.get $packedB) (local.get $blockCols) (local.get $blockDepth)
-          (local.get $bDepthStride) (local.get $bColStride))
+        ;; This block of B packed now, or where `pack_weight` put it: the blocks one after the
+        ;; other in this loop's order, columns j0… starting at j0·depth floats.
+        (if (local.get $prepacked)
+          (then
+            (local.set $pb
+              (i32.add (local.get $prepacked)
+                (i32.shl
+                  (i32.add (i32.mul (local.get $j0) (local.get $depth))
+                    (i32.mul (local.get $k0)
+                      (i32.and (i32.add (local.get $blockCols) (i32.const 7)) (i32.const -8))))
+                  (i32.const 2)))))
+          (else
+            (call $pack_b
+              (i32.add (local.get $b)
+                (i32.shl
+                  (i32.add (i32.mul (local.get $k0) (local.get $bDepthStride))
+                    (i32.mul (local.get $j0) (local.get $bColStride)))
+                  (i32.const 2)))
+              (local.get $packedB) (local.get $blockCols) (local.get $blockDepth)
+              (local.get $bDepthStride) (local.get $bColStride))
+            (local.set $pb (local.get $packedB))))
         (local.set $i0 (i32.const 0))
         (loop $rowBlock
           (local.set $blockRows
@@ -465,7 +480,7 @@
                 (i32.const 2)))
             (local.get $packedA) (local.get $blockRows) (local.get $blockDepth)
             (local.get $aRowStride) (local.get $aDepthStride))
-          (call $block (local.get $packedA) (local.get $packedB)
+          (call $block (local.get $packedA) (local.get $pb)
             (i32.add (local.get $c)
               (i32.add (i32.mul (local.get $i0) (local.get $cRowBytes))
                 (i32.shl (local.get $j0) (i32.const 2))))
@@ -477,11 +492,45 @@
           (i32.lt_u (local.tee $k0 (i32.add (local.get $k0) (global.get $DEPTH_BLOCK))) (local.get $depth))))
       (br_if $colBlock
         (i32.lt_u (local.tee $j0 (i32.add (local.get $j0) (global.get $COL_BLOCK))) (local.get $cols)))))
+;; B (`depth` × `cols`, strides as `multiply`'s) packed at `dst` ((cols rounded up to 8) × depth
+  ;; floats) as `multiply` packs it, block after block in the order it multiplies them, so a
+  ;; product reading it takes one sequential stream. A weight multiplied by few rows again and
+  ;; again is packed once and kept (gemm.ts), where packing per call costs up to a third of the
+  ;; product. `multiply` reads a part of C from column j0 (a multiple of COL_BLOCK) at dst + 4·j0·depth.
+  (func (export "pack_weight")
+    (param $b i32) (param $bDepthStride i32) (param $bColStride i32) (param $depth i32)
+    (param $cols i32) (param $dst i32)
+    (local $j0 i32) (local $k0 i32) (local $blockCols i32) (local $blockDepth i32)
+    (loop $colBlock
+      (local.set $blockCols (call $min (global.get $COL_BLOCK) (i32.sub (local.get $cols) (local.get $j0))))
+      (local.set $k0 (i32.const 0))
+      (loop $depthBlock
+        (local.set $blockDepth
+          (call $min (global.get $DEPTH_BLOCK) (i32.sub (local.get $depth) (local.get $k0))))
+        (call $pack_b
+          (i32.add (local.get $b)
+            (i32.shl
+              (i32.add (i32.mul (local.get $k0) (local.get $bDepthStride))
+                (i32.mul (local.get $j0) (local.get $bColStride)))
+              (i32.const 2)))
+          (local.get $dst) (local.get $blockCols) (local.get $blockDepth)
+          (local.get $bDepthStride) (local.get $bColStride))
+        (local.set $dst
+          (i32.add (local.get $dst)
+            (i32.shl
+              (i32.mul (local.get $blockDepth)
+                (i32.and (i32.add (local.get $blockCols) (i32.const 7)) (i32.const -8)))
+              (i32.const 2))))
+        (br_if $depthBlock
+          (i32.lt_u (local.tee $k0 (i32.add (local.get $k0) (global.get $DEPTH_BLOCK))) (local.get $depth))))
+      (br_if $colBlock
+        (i32.lt_u (local.tee $j0 (i32.add (local.get $j0) (global.get $COL_BLOCK))) (local.get $cols)))))
+
   ;; A thread's share of a job posted by gemm-threads.ts at `control`: claims tasks one at a time
   ;; until none is left, runs each (`multiply` on one part of C) and counts it done. The control
   ;; block: the claim word at +0 (job tag in bits 20–31, next task in bits 10–19, task count in
-  ;; bits 0–9), the done count at +4 (notified after every task), then at +16 the tasks, 11 i32
-  ;; each: `multiply`'s first 11 parameters. Claiming by compare-exchange on one word that also
+  ;; bits 0–9), the done count at +4 (notified after every task), then at +16 the tasks, 12 i32
+  ;; each: `multiply`'s first 12 parameters. Claiming by compare-exchange on one word that also
   ;; holds the count and the job's tag means a thread that wakes late can never take a task twice
   ;; or one of the next job.
   (func (export "run_tasks")
@@ -497,14 +546,14 @@
             (i32.add (local.get $word) (i32.const 1024)))
           (local.get $word)))
       (local.set $task
-        (i32.add (local.get $control) (i32.add (i32.const 16) (i32.mul (local.get $next) (i32.const 44)))))
+        (i32.add (local.get $control) (i32.add (i32.const 16) (i32.mul (local.get $next) (i32.const 48)))))
       (call $multiply
         (i32.load (local.get $task)) (i32.load offset=4 (local.get $task))
         (i32.load offset=8 (local.get $task)) (i32.load offset=12 (local.get $task))
         (i32.load offset=16 (local.get $task)) (i32.load offset=20 (local.get $task))
         (i32.load offset=24 (local.get $task)) (i32.load offset=28 (local.get $task))
         (i32.load offset=32 (local.get $task)) (i32.load offset=36 (local.get $task))
-        (i32.load offset=40 (local.get $task))
+        (i32.load offset=40 (local.get $task)) (i32.load offset=44 (local.get $task))
         (local.get $packedA) (local.get $packedB) (local.get $edge))
       (drop (i32.atomic.rmw.add offset=4 (local.get $control) (i32.const 1)))
       (drop (memory.atomic.notify offset=4 (local.get $control) (i32.const 1)))
