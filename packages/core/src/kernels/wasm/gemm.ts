@@ -267,6 +267,11 @@ function multiplyAll(gemm: Gemm, products: Product[]): void {
   }
 }
 
+/** B's strides, depth then column, as `multiply` takes them. */
+function bStrides(transposeB: boolean, depth: number, cols: number): [number, number] {
+  return transposeB ? [1, depth] : [cols, 1];
+}
+
 /**
  * B's kept packed copy where the caller asked for one (`keepBPacked`: a weight) and it pays (one
  * product of at most MAX_KEPT_ROWS rows, not one `gemv` reads in place), else 0.
@@ -279,7 +284,7 @@ function keptPacking(
   [groups, rows, depth, cols]: number[],
 ): number {
   if (!attrs.keepBPacked || groups !== 1 || rows > MAX_KEPT_ROWS || depth * cols === 0) return 0;
-  const [bDepthStride, bColStride] = attrs.transposeB ? [1, depth] : [cols, 1];
+  const [bDepthStride, bColStride] = bStrides(attrs.transposeB, depth, cols);
   if (isGemv(gemm, rows, bColStride)) return 0;
   const bytes = 4 * depth * Math.ceil(cols / 8) * 8;
   return gemm.packedWeights.get(b, attrs.transposeB, bytes, (dst) => {
@@ -309,13 +314,14 @@ function gemmKernel({
   const prepacked = keptPacking(gemm, backend, b, attrs, [groups, rows, depth, cols]);
   // Offsets after allocating (makeOutput, a kept packing), which may grow the heap and move its views.
   const [aAt, bAt, cAt] = [a, b, out].map((t) => backend.typedArrayFromHeap(t).byteOffset);
+  const [bDepthStride, bColStride] = bStrides(transposeB, depth, cols);
   const products = Array.from({ length: groups }, (_, g) => ({
     a: aAt + 4 * g * rows * depth,
     aRowStride: transposeA ? 1 : depth,
     aDepthStride: transposeA ? rows : 1,
     b: bAt + 4 * g * depth * cols,
-    bDepthStride: transposeB ? 1 : cols,
-    bColStride: transposeB ? depth : 1,
+    bDepthStride,
+    bColStride,
     c: cAt + 4 * g * rows * cols,
     cRowStride: cols,
     rows,
