@@ -1,7 +1,7 @@
 // Shared pieces of the JS cases: arguments, backend setup, timing and the result line.
 
 import { parseArgs } from 'node:util';
-import { initBackend, Rng, slice } from '@lgpt/core';
+import { initBackend, Rng, slice, wasmThreads } from '@lgpt/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { timeRunsOf } from './timing.mjs';
 
@@ -65,7 +65,7 @@ export function report(fields) {
     JSON.stringify({
       ...fields,
       backend: tf.getBackend(),
-      threads: tf.getBackend() === 'wasm' ? tf.backend().wasm.tfjs.getThreadsCount() : threads,
+      threads: tf.getBackend() === 'wasm' ? wasmThreads() : threads,
       node: process.version,
       relaxed_simd: hasRelaxedSimd(),
     }),

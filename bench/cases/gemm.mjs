@@ -1,8 +1,7 @@
 // lgpt's GEMM alone on GPT-2's largest product shape ([1024, 768] @ [768, 3072], c_fc on 8 x 128
 // tokens), against wasm SIMD's peak on the same thread count (simd-peak.mjs): how close the
 // kernel comes to what the engine allows.
-import { linearProducts, Rng } from '@lgpt/core';
-import * as tf from '@tensorflow/tfjs-core';
+import { linearProducts, Rng, wasmThreads } from '@lgpt/core';
 import { simdPeak } from '../simd-peak.mjs';
 import { report, settle, setup, timeRuns, wasmHeapBytes } from './common.mjs';
 import { matMulFlops } from './flops.mjs';
@@ -25,7 +24,7 @@ const flops = matMulFlops(rows, depth, cols);
 const fields = { case: 'gemm', ...time, flops };
 if (wasmHeapBytes() > 0) {
   // The peak the GEMM runs against: fused multiply-adds where the engine has them, as the GEMM.
-  const peak = await simdPeak(tf.backend().wasm.tfjs.getThreadsCount());
+  const peak = await simdPeak(wasmThreads());
   const best = peak.relaxed ?? peak.simd;
   Object.assign(fields, {
     simd_peak_gflops: peak.simd,

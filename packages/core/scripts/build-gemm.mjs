@@ -13,11 +13,11 @@ const outUrl = new URL('../src/kernels/wasm/gemm-binary.ts', import.meta.url);
 
 /**
  * `acc = acc + x·b` written as gemm.wat writes it: one per accumulator of the 4×8 tile, and
- * `gemv`'s one, which must fuse alike to give the tiles' bits.
+ * `gemv`'s one and `packed_rows`'s two, which must fuse alike to give the tiles' bits.
  */
 const MULTIPLY_ADD =
   /\(f32x4\.add \(local\.get (\$c\d\d)\) \(f32x4\.mul \(local\.get \$x\) \(local\.get (\$b\d)\)\)\)/g;
-const MULTIPLY_ADDS = 8 + 1;
+const MULTIPLY_ADDS = 8 + 1 + 2;
 
 function fuseMultiplyAdds(wat) {
   const count = wat.match(MULTIPLY_ADD)?.length ?? 0;

@@ -6,6 +6,7 @@ import {
   startWasmThreads,
   threadsChosen,
   type WasmBackendModule,
+  wasmThreads,
 } from './wasm-threads.js';
 
 export type BackendName = 'cpu' | 'wasm' | 'webgpu' | 'tensorflow';
@@ -21,10 +22,11 @@ export interface InitBackendOptions {
   /** Folder holding the tfjs `.wasm` binaries; default: the installed @tensorflow/tfjs-backend-wasm. */
   wasmPaths?: string;
   /**
-   * wasm in Node: threads for lgpt's GEMM and XNNPACK (default: the available cores, at most 8; the
+   * wasm in Node: threads for lgpt's GEMM (default: the available cores, at most 8; the
    * environment variable `LGPT_WASM_THREADS` sets the default, `1` for the single-threaded build).
-   * tfjs-backend-wasm runs one thread in Node; more are started as described in `wasm-threads.ts`,
-   * at most one per core and 8. Only the first `initBackend('wasm')` of a process can choose.
+   * tfjs-backend-wasm runs one thread in Node; its threaded build is started as described in
+   * `wasm-threads.ts`, XNNPACK (tfjs's own kernels) keeping one thread. Only the first
+   * `initBackend('wasm')` of a process can choose; `wasmThreads()` tells the count running.
    */
   threads?: number;
   /**
@@ -83,13 +85,9 @@ export async function initBackend(
         const dir = await installedWasmDir();
         wasm.setWasmPaths(options.wasmPaths ?? `${dir}/dist/`);
         if (threads > 1) await startWasmThreads(wasm, dir, threads);
-      } else if (
-        threadsChosen(options.threads) &&
-        threads > 1 &&
-        wasm.getThreadsCount() !== threads
-      ) {
+      } else if (threadsChosen(options.threads) && threads > 1 && wasmThreads() !== threads) {
         throw new Error(
-          `initBackend('wasm', { threads: ${threads} }): the wasm backend already runs ${wasm.getThreadsCount()} thread(s); threads can only be chosen by the first initBackend('wasm')`,
+          `initBackend('wasm', { threads: ${threads} }): the wasm backend already runs ${wasmThreads()} thread(s); threads can only be chosen by the first initBackend('wasm')`,
         );
       }
       shareWasmIdentity(options.shareWasmIdentity ?? true);

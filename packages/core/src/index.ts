@@ -50,7 +50,7 @@ export { batchMatMul } from './ops/batch-matmul.js';
 export { gatherRows, scatterAddRows, segmentSum } from './ops/segment.js';
 export { slice, split } from './ops/slice.js';
 export { transposeMatrix } from './ops/transpose.js';
-export { linearProducts, withoutWeightProducts } from './ops/weight-matmul.js';
+export { linearProducts, multipliesByGemm, withoutWeightProducts } from './ops/weight-matmul.js';
 export { refuseOverwrite } from './overwrite.js';
 export { getDefaultRng, manualSeed, Rng, type RngState } from './rng.js';
 export type { ByteSource } from './safetensors/byte-source.js';
@@ -71,3 +71,4 @@ export {
 } from './safetensors/write.js';
 export { sameShape } from './shape.js';
 export { stopGradient } from './stop-gradient.js';
+export { wasmThreads } from './wasm-threads.js';

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { setGemmThreads, wasmGemm } from './kernels/wasm/gemm.js';
 
 /** What `initBackend` uses of `@tensorflow/tfjs-backend-wasm`'s exports. */
 export interface WasmBackendModule {
@@ -12,17 +13,22 @@ const MAIN_SCRIPT = 'wasm-out/tfjs-backend-wasm-threaded-simd.js';
 const WORKER_SCRIPT = 'wasm-out/tfjs-backend-wasm-threaded-simd.worker.js';
 
 /**
- * Starts tfjs-backend-wasm with `threads` XNNPACK threads in Node, which tfjs 4.x does not do by
- * itself (its `WASM_HAS_MULTITHREAD_SUPPORT` flag is false in Node). Three things stand in the way,
- * each handled only while the backend starts:
+ * Starts tfjs-backend-wasm's threaded build in Node, which tfjs 4.x does not do by itself (its
+ * `WASM_HAS_MULTITHREAD_SUPPORT` flag is false in Node), for lgpt's GEMM to run on `threads`
+ * threads sharing its heap (kernels/wasm/gemm-threads.ts).
+ *
+ * XNNPACK (tfjs's own kernels) keeps one thread: its threadpool wakes its threads for every op,
+ * however small, and a generated token runs ~900 ops of one row. Measured on GPT-2's generation
+ * (Node 24, two cores): 25–27 tokens/s with XNNPACK on two threads, 32 with it on one, while the
+ * 8 × 128 forward and LoRA step (their products all lgpt's GEMM) stayed within the noise.
+ *
+ * Two things stand in the way, each handled only while the backend starts:
  *
  * - tfjs hands emscripten its pthread worker script as a `blob:` URL, which Node's
  *   `worker_threads` refuses (`ERR_WORKER_PATH`): `URL.createObjectURL` answers that request with
  *   `wasm-pthread-worker.cjs` (built next to this module), a real file that runs the
  *   package's own worker script and loads the package's own copy of the main script (the worker is
  *   sent it as a `Blob`, which it could not load either);
- * - tfjs allows at most half the logical cores ("2 threads per core"): `os.cpus()` reports twice
- *   the cores, so up to one thread per core is allowed;
  * - running pthreads hold the event loop: their workers are unref'd so a script still exits.
  */
 export async function startWasmThreads(
@@ -30,7 +36,6 @@ export async function startWasmThreads(
   packageDir: string,
   threads: number,
 ): Promise<void> {
-  const { createRequire } = await import('node:module');
   const { existsSync } = await import('node:fs');
   const { fileURLToPath } = await import('node:url');
   const { join } = await import('node:path');
@@ -42,22 +47,18 @@ export async function startWasmThreads(
       );
     }
   }
-  // The CommonJS `os` object is the one tfjs-backend-wasm's Node bundle reads.
-  const os = createRequire(import.meta.url)('node:os') as { cpus(): unknown[] };
-  const { cpus } = os;
   const { createObjectURL } = URL;
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
-  wasm.setThreadsCount(threads);
+  wasm.setThreadsCount(1);
+  setGemmThreads(threads);
   URL.createObjectURL = (blob) =>
     (blob as Blob)?.type === 'application/javascript' ? worker : createObjectURL(blob as Blob);
-  os.cpus = () => [...cpus(), ...cpus()];
   try {
     if (!(await tf.setBackend('wasm'))) {
       throw new Error(`initBackend('wasm', { threads: ${threads} }): the backend failed to start`);
     }
   } finally {
     URL.createObjectURL = createObjectURL;
-    os.cpus = cpus;
   }
   const pthreads = (tf.backend() as unknown as { wasm: { PThread?: { runningWorkers: Unref[] } } })
     .wasm.PThread;
@@ -101,4 +102,13 @@ export async function requestedWasmThreads(option: number | undefined): Promise<
     );
   }
   return threads;
+}
+
+/**
+ * The threads lgpt's GEMM runs on the started wasm backend: those `initBackend('wasm')` chose, else
+ * (a backend started directly, as in a browser) tfjs's own count; 1 before it starts.
+ */
+export function wasmThreads(): number {
+  const wasm = tf.engine().registry.wasm;
+  return wasm ? (wasmGemm(wasm)?.threads ?? 1) : 1;
 }

@@ -3,10 +3,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
 // @ts-expect-error: a build script, not typed
 import { assembleGemm } from '../scripts/build-gemm.mjs';
-import { Rng } from '../src/index.js';
+import { Rng, wasmThreads } from '../src/index.js';
 import { wasmGemm } from '../src/kernels/wasm/gemm.js';
+import { setPackedWeightBytes } from '../src/kernels/wasm/packed-weights.js';
 import { gemm, useGemm } from '../src/ops/gemm.js';
 import { describeBackends, expectClose, expectNoLeaks } from '../src/testing.js';
+import { requestedWasmThreads } from '../src/wasm-threads.js';
 
 /**
  * lgpt's GEMM kernel (gemm.wat) runs on wasm and must equal tfjs's own matMul (the composite every
@@ -19,13 +21,24 @@ import { describeBackends, expectClose, expectNoLeaks } from '../src/testing.js'
 describeBackends(
   'GEMM kernel equals tf.matMul',
   () => {
-    it('runs on wasm, with every thread of the backend', () => {
+    it('runs on wasm, with the threads asked for', async () => {
       expect(useGemm(32)).toBe(true);
       expect(useGemm(31)).toBe(false);
-      expect(wasmGemm(tf.backend())?.threads).toBe(threads());
+      expect(wasmGemm(tf.backend())?.threads).toBe(await requestedWasmThreads(undefined));
       // A few rows by a row-major B (gemv): on one thread only, else XNNPACK's matMul.
       expect(useGemm(1, true)).toBe(threads() === 1);
       expect(useGemm(1, false)).toBe(false);
+      // A few rows by a weight kept packed (packed_rows), in either layout, on every thread count.
+      const weight = variable(tf.zeros([8, 16]));
+      expect(useGemm(1, false, { weight, transposed: true })).toBe(true);
+      expect(useGemm(4, true, { weight, transposed: false })).toBe(true);
+      expect(useGemm(5, true, { weight, transposed: false })).toBe(false);
+      // Not where the budget leaves no room for it: tfjs's matMul then (gemv on one thread).
+      setPackedWeightBytes(0);
+      expect(useGemm(1, false, { weight, transposed: true })).toBe(false);
+      expect(useGemm(1, true, { weight, transposed: false })).toBe(threads() === 1);
+      setPackedWeightBytes(2 ** 30);
+      weight.dispose();
     });
 
     it('gives a few rows by a row-major B (gemv) the bits of the blocked product', async () => {
@@ -74,11 +87,17 @@ describeBackends(
       const rng = new Rng(13);
       // Column blocks (512) with a partial last one and edge tiles, depth blocks (256) with a
       // partial last one, a transposed weight (the LM head's layout), and rows past one tile.
+      // Up to 4 rows read the packing panel by panel (packed_rows), on several threads in parts
+      // that start inside a column block, and a last panel of fewer than 8 columns.
       for (const [rows, depth, cols, transposeB] of [
         [32, 700, 1500, false],
         [37, 300, 1030, true],
         [5, 9, 13, false],
         [255, 64, 520, true],
+        [1, 700, 1500, false],
+        [2, 530, 2100, true],
+        [3, 300, 1030, false],
+        [4, 9, 13, true],
       ] as const) {
         const a = rng.normalTensor([rows, depth]);
         const weight = variable(rng.normalTensor(transposeB ? [cols, depth] : [depth, cols]));
@@ -103,19 +122,15 @@ describeBackends(
       }
     });
 
-    it('keeps no packing for many rows, a gemv product or a reassigned weight', async () => {
+    it('keeps no packing for many rows or a reassigned weight', async () => {
       const gemmState = wasmGemm(tf.backend());
       if (gemmState === null) throw new Error('no GEMM');
       const rng = new Rng(17);
       const weight = variable(rng.normalTensor([64, 96]));
       const before = gemmState.packedWeights.keptBytes;
       const many = rng.normalTensor([256, 64]);
-      const oneRow = rng.normalTensor([1, 64]);
-      tf.dispose([
-        gemm(many, weight, false, false, true),
-        gemm(oneRow, weight, false, false, true),
-      ]);
-      // Packing pays little at 256 rows, and `gemv` reads B in place.
+      tf.dispose(gemm(many, weight, false, false, true));
+      // Packing pays little at 256 rows.
       expect(gemmState.packedWeights.keptBytes).toBe(before);
       const x = rng.normalTensor([32, 64]);
       tf.dispose(gemm(x, weight, false, false, true));
@@ -125,7 +140,7 @@ describeBackends(
       expect(gemmState.packedWeights.keptBytes).toBe(before);
       const doubled = gemm(x, weight, false, false, true);
       await expectClose(doubled, tf.matMul(x, weight), { atol: 1e-4 });
-      tf.dispose([weight, many, oneRow, x, doubled]);
+      tf.dispose([weight, many, x, doubled]);
       expect(gemmState.packedWeights.keptBytes).toBe(before);
     });
 
@@ -192,10 +207,9 @@ function variable(values: tf.Tensor): tf.Variable {
   return v;
 }
 
-/** The wasm backend's threads (`LGPT_WASM_THREADS`, else the cores). */
+/** The GEMM's threads (`LGPT_WASM_THREADS`, else the cores). */
 function threads(): number {
-  const backend = tf.backend() as unknown as { wasm: { tfjs: { getThreadsCount(): number } } };
-  return backend.wasm.tfjs.getThreadsCount();
+  return wasmThreads();
 }
 
 it('gemm-binary.ts is gemm.wat assembled', async () => {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type BatchMatMulAttrs, GEMM } from '../kernels/names.js';
-import { wasmGemm } from '../kernels/wasm/gemm.js';
+import { keepsPacked, wasmGemm } from '../kernels/wasm/gemm.js';
 
 /**
  * Below this many rows of the product tfjs's matMul is as fast: the GEMM packs B on every call
@@ -13,16 +13,31 @@ import { wasmGemm } from '../kernels/wasm/gemm.js';
  */
 const MIN_ROWS = 32;
 
+/** A weight the product asks the GEMM to keep packed (`gemm`'s `keepBPacked`), in its layout. */
+export interface KeptWeight {
+  weight: tf.Tensor;
+  transposed: boolean;
+}
+
 /**
  * Whether a product with `rows` rows runs lgpt's GEMM kernel: on wasm with SIMD, single-threaded
  * or threaded (see kernels/wasm/gemm.ts). Elsewhere products keep their backend's own matMul.
- * With `rowMajorB` (B not transposed) a few rows run it too, on a single-threaded backend:
- * gemm.wat multiplies them by B in place (`gemv`), with no packing, faster there than tfjs's
- * matMul (XNNPACK) on generation's one-row products; on several threads XNNPACK is the faster.
+ * A few rows run it too where B is a weight it keeps packed (`kept`): gemm.wat reads the packing
+ * once, in order (`packed_rows`), split between the threads. Else, with `rowMajorB` (B not
+ * transposed) and on a single-threaded backend, gemm.wat multiplies them by B in place (`gemv`),
+ * with no packing, faster there than tfjs's matMul (XNNPACK); on several threads XNNPACK is the
+ * faster.
  */
-export function useGemm(rows: number, rowMajorB = false): boolean {
+export function useGemm(rows: number, rowMajorB = false, kept: KeptWeight | null = null): boolean {
   const kernel = gemmKernel();
   if (kernel === null) return false;
+  if (
+    kept !== null &&
+    rows <= kernel.gemvRows &&
+    keepsPacked(kernel, kept.weight, kept.transposed)
+  ) {
+    return true;
+  }
   // GPT-2's one-row products (a generated token's), Node 24: on one thread `gemv` read the
   // weights at 20–25 GB/s against XNNPACK's 16–17 (generation 27–29 tokens/s against 21). On two
   // threads XNNPACK's matMul, which splits its packed weight (contiguous per thread), ran 30–36

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { gemm, useGemm } from './gemm.js';
+import { gemm, type KeptWeight, useGemm } from './gemm.js';
 import { slice } from './slice.js';
 import { transposeMatrix } from './transpose.js';
 
@@ -89,6 +89,22 @@ export function withoutWeightProducts<T>(f: () => T): T {
   }
 }
 
+/** `w` as a weight the GEMM may keep packed: a variable, outside gradient computation. */
+function keptWeight(w: tf.Tensor2D, fanInFanOut: boolean): KeptWeight | null {
+  const keep = w instanceof tf.Variable && tf.engine().state.gradientDepth === 0;
+  return keep ? { weight: w, transposed: !fanInFanOut } : null;
+}
+
+/**
+ * Whether `linearProducts.forward` multiplies `rows` rows by the weight `w` with lgpt's GEMM
+ * (wasm; few rows from a packing it keeps), which takes either layout as it is, where tfjs's
+ * matMul, which runs the product otherwise, would want an `[out, in]` weight transposed first.
+ */
+export function multipliesByGemm(rows: number, w: tf.Tensor2D, fanInFanOut: boolean): boolean {
+  const kept = keptWeight(w, fanInFanOut);
+  return kept !== null && useGemm(rows, fanInFanOut, kept);
+}
+
 /**
  * The three products of a linear layer on 2-D input, for either weight layout: `[out, in]`
  * (`nn.Linear`) or `[in, out]` with `fanInFanOut` (GPT-2's Conv1D). Used by `linear` and by layers
@@ -103,9 +119,9 @@ export const linearProducts = {
    */
   forward: (x: tf.Tensor2D, w: tf.Tensor2D, fanInFanOut: boolean): tf.Tensor2D => {
     if (productsLeftOut) return tf.zeros([x.shape[0], w.shape[fanInFanOut ? 1 : 0]]);
-    if (useGemm(x.shape[0], fanInFanOut)) {
-      const keep = w instanceof tf.Variable && tf.engine().state.gradientDepth === 0;
-      return gemm(x, w, false, !fanInFanOut, keep) as tf.Tensor2D;
+    const kept = keptWeight(w, fanInFanOut);
+    if (useGemm(x.shape[0], fanInFanOut, kept)) {
+      return gemm(x, w, false, !fanInFanOut, kept !== null) as tf.Tensor2D;
     }
     return fanInFanOut ? tf.matMul(x, w) : timesWeightT(x, w);
   },

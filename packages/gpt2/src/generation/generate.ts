@@ -1,4 +1,4 @@
-import { getDefaultRng, linearProducts, Rng, slice } from '@lgpt/core';
+import { getDefaultRng, linearProducts, multipliesByGemm, Rng, slice } from '@lgpt/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { checkIntRows, type IntMatrix, toIntRows } from '../inputs.js';
 import { disposeCache, type PastKeyValues } from '../kv-cache.js';
@@ -42,8 +42,12 @@ export async function* generateSteps(
   const rng = opts.seed === undefined ? getDefaultRng() : new Rng(opts.seed);
   const finished = sequences.map(() => false);
   const vocab = config.vocabSize;
-  // Transposed once per call: tfjs-wasm's transposeB matMul is ~6× slower than a plain one here.
-  const headT = tf.tidy(() => tf.transpose(model.headWeight)) as tf.Tensor2D;
+  // lgpt's GEMM multiplies by the head as it is (wasm: a packing it keeps); for tfjs's matMul it is
+  // transposed once per call, as its transposeB matMul is ~6× slower than a plain one here.
+  const headAsIs = multipliesByGemm(sequences.length, model.headWeight, false);
+  const head = headAsIs
+    ? model.headWeight
+    : (tf.tidy(() => tf.transpose(model.headWeight)) as tf.Tensor2D);
   let past: PastKeyValues | undefined;
   try {
     for (let step = 0; step < opts.maxNewTokens; step++) {
@@ -61,7 +65,7 @@ export async function* generateSteps(
           [batch, channels],
         ) as tf.Tensor2D;
         return {
-          logits: linearProducts.forward(last, headT, true),
+          logits: linearProducts.forward(last, head, !headAsIs),
           presents: out.pastKeyValues ?? [],
         };
       });
@@ -85,7 +89,7 @@ export async function* generateSteps(
     }
   } finally {
     disposeCache(past);
-    headT.dispose();
+    if (!headAsIs) head.dispose();
   }
 }
 

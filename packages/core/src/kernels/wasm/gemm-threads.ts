@@ -10,7 +10,7 @@
 
 /** Tasks of one job at most (the claim word's 10-bit fields, gemm.wat's `run_tasks`). */
 export const MAX_TASKS = 1023;
-const TASK_INTS = 12;
+const TASK_INTS = 14;
 const CONTROL_BYTES = 16 + 4 * TASK_INTS * MAX_TASKS;
 /** Int32 indices in the control block: the claim word, the done count, the job signal. */
 const CLAIM = 0;
@@ -24,7 +24,7 @@ export interface PackingBuffers {
   edge: number;
 }
 
-/** One task: `multiply`'s first 12 parameters (byte offsets, element strides, sizes, prepacked B). */
+/** One task: `multiply`'s first 14 parameters (byte offsets, element strides, sizes, prepacked B). */
 export type Task = readonly number[];
 
 export interface GemmThreadExports {

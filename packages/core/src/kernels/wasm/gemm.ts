@@ -75,6 +75,18 @@ interface Compiled {
   fused: boolean;
 }
 
+/**
+ * The GEMM's threads where `initBackend` started the threaded build (wasm-threads.ts), which
+ * leaves XNNPACK one; else (a threaded backend started directly, as in a browser) XNNPACK's own
+ * thread count.
+ */
+let requestedThreads: number | null = null;
+
+/** Sets the threads the GEMM runs on a threaded backend (before its first product). */
+export function setGemmThreads(threads: number): void {
+  requestedThreads = threads;
+}
+
 /** Compiled modules by whether they import a shared heap. */
 const compiled = new Map<boolean, Compiled | null>();
 const instances = new WeakMap<object, Gemm | null>();
@@ -130,7 +142,9 @@ function instantiate(backend: WasmGemmBackend): Gemm | null {
     edge: malloc(4 * Math.max(4 * cols, 8 * rows)),
   });
   const own = buffers();
-  const threads = shared ? Math.max(1, backend.wasm.tfjs?.getThreadsCount?.() ?? 1) : 1;
+  const threads = shared
+    ? Math.max(1, requestedThreads ?? backend.wasm.tfjs?.getThreadsCount?.() ?? 1)
+    : 1;
   const pool =
     threads > 1
       ? new GemmThreads(exports, memory, build.module, threads - 1, malloc, buffers, own)
@@ -162,11 +176,14 @@ interface Product {
   rows: number;
   depth: number;
   cols: number;
-  /** B packed whole (`pack_weight`), or 0. */
+  /** The whole weight B is part of, packed (`pack_weight`), or 0. */
   prepacked: number;
+  /** B's first column in that weight, and the weight's columns. */
+  packedCol: number;
+  packedCols: number;
 }
 
-/** `multiply`'s first 12 parameters for `p`. */
+/** `multiply`'s first 14 parameters for `p`. */
 function taskOf(p: Product): Task {
   return [
     p.a,
@@ -181,6 +198,8 @@ function taskOf(p: Product): Task {
     p.depth,
     p.cols,
     p.prepacked,
+    p.packedCol,
+    p.packedCols,
   ];
 }
 
@@ -197,13 +216,15 @@ const MIN_PART_ROWS = 32;
  * `p` cut into at most `parts` parts of C along its longer side, in whole 4×8 tiles. A part packs
  * the other operand once more (a column part its rows of A, which one thread already packs once
  * per 512 columns): cutting 3072 columns into 8 parts costs 1/768 of the arithmetic. Column parts
- * of a prepacked B are whole column blocks (`colBlock`), where its packed blocks start.
+ * of a prepacked B are whole column blocks (`colBlock`), where its packed blocks start, except
+ * for few rows (`packed_rows`), which read it from any panel of 8 columns.
  */
-function split(p: Product, parts: number, colBlock: number): Product[] {
+function split(p: Product, parts: number, gemm: Gemm): Product[] {
   const byCols = p.cols >= p.rows;
+  const wholeBlocks = p.prepacked !== 0 && p.rows > gemm.gemvRows;
   const [length, tile, narrowest] = byCols
-    ? p.prepacked
-      ? [p.cols, colBlock, colBlock]
+    ? wholeBlocks
+      ? [p.cols, gemm.colBlock, gemm.colBlock]
       : [p.cols, 8, MIN_PART_COLS]
     : [p.rows, 4, MIN_PART_ROWS];
   const count = Math.max(1, Math.min(parts, Math.floor(length / narrowest)));
@@ -218,7 +239,7 @@ function split(p: Product, parts: number, colBlock: number): Product[] {
             b: p.b + 4 * start * p.bColStride,
             c: p.c + 4 * start,
             cols: n,
-            prepacked: p.prepacked && p.prepacked + 4 * start * p.depth,
+            packedCol: p.packedCol + start,
           }
         : { ...p, a: p.a + 4 * start * p.aRowStride, c: p.c + 4 * start * p.cRowStride, rows: n },
     );
@@ -233,8 +254,8 @@ function split(p: Product, parts: number, colBlock: number): Product[] {
 const MIN_THREADED_WORK = 1 << 20;
 
 /** Whether gemm.wat runs a product by `gemv` (its rule, in `multiply`). */
-function isGemv(gemm: Gemm, rows: number, bColStride: number): boolean {
-  return rows <= gemm.gemvRows && bColStride === 1;
+function isGemv(gemm: Gemm, p: Product): boolean {
+  return p.rows <= gemm.gemvRows && p.bColStride === 1 && p.prepacked === 0;
 }
 
 /** Whether the products are better run on the calling thread alone. */
@@ -256,12 +277,10 @@ function multiplyAll(gemm: Gemm, products: Product[]): void {
   // from row to row, which the hardware prefetches worse than one thread reading all of it
   // (GPT-2's `[768, 2304]` weight split in two took 1.0 ms against 0.33 on one thread).
   const [first] = products;
-  const parts = isGemv(gemm, first.rows, first.bColStride)
+  const parts = isGemv(gemm, first)
     ? 1
     : Math.ceil((PARTS_PER_THREAD * gemm.threads) / products.length);
-  const tasks = products
-    .flatMap((p) => (parts > 1 ? split(p, parts, gemm.colBlock) : [p]))
-    .map(taskOf);
+  const tasks = products.flatMap((p) => (parts > 1 ? split(p, parts, gemm) : [p])).map(taskOf);
   for (let start = 0; start < tasks.length; start += MAX_TASKS) {
     pool.run(tasks.slice(start, start + MAX_TASKS));
   }
@@ -272,9 +291,23 @@ function bStrides(transposeB: boolean, depth: number, cols: number): [number, nu
   return transposeB ? [1, depth] : [cols, 1];
 }
 
+/** Bytes of a `[depth, cols]` weight packed (`pack_weight`: columns padded to whole panels). */
+function packedBytes(depth: number, cols: number): number {
+  return 4 * depth * Math.ceil(cols / 8) * 8;
+}
+
+/**
+ * Whether a product by the weight `b` (`[depth, cols]`, or `[cols, depth]` with `transposeB`)
+ * reads it from a kept packing: already kept in this layout, or within the budget.
+ */
+export function keepsPacked(gemm: Gemm, b: tf.TensorInfo, transposeB: boolean): boolean {
+  const [depth, cols] = transposeB ? [b.shape[1], b.shape[0]] : b.shape;
+  return gemm.packedWeights.keeps(b, transposeB, packedBytes(depth, cols));
+}
+
 /**
  * B's kept packed copy where the caller asked for one (`keepBPacked`: a weight) and it pays (one
- * product of at most MAX_KEPT_ROWS rows, not one `gemv` reads in place), else 0.
+ * product of at most MAX_KEPT_ROWS rows), else 0.
  */
 function keptPacking(
   gemm: Gemm,
@@ -285,8 +318,7 @@ function keptPacking(
 ): number {
   if (!attrs.keepBPacked || groups !== 1 || rows > MAX_KEPT_ROWS || depth * cols === 0) return 0;
   const [bDepthStride, bColStride] = bStrides(attrs.transposeB, depth, cols);
-  if (isGemv(gemm, rows, bColStride)) return 0;
-  const bytes = 4 * depth * Math.ceil(cols / 8) * 8;
+  const bytes = packedBytes(depth, cols);
   return gemm.packedWeights.get(b, attrs.transposeB, bytes, (dst) => {
     const bAt = backend.typedArrayFromHeap(b).byteOffset;
     gemm.exports.pack_weight(bAt, bDepthStride, bColStride, depth, cols, dst);
@@ -328,6 +360,8 @@ function gemmKernel({
     depth,
     cols,
     prepacked,
+    packedCol: 0,
+    packedCols: cols,
   }));
   multiplyAll(gemm, products);
   return out;

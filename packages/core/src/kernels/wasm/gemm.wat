@@ -331,7 +331,7 @@
           (local.get $edge) (i32.shl (local.get $edgeCols) (i32.const 2))
           (i32.sub (local.get $rows) (local.get $first)) (local.get $bytes)))))
 
-;; C[rows, cols] = A[rows, depth] · B[depth, cols] for a few rows (≤ GEMV_ROWS) and a row-major
+  ;; C[rows, cols] = A[rows, depth] · B[depth, cols] for a few rows (≤ GEMV_ROWS) and a row-major
   ;; B (columns contiguous), `cols` a multiple of 4; strides as `multiply`'s. A generation step
   ;; multiplies one row by each weight, where packing B (`multiply`) would copy all of the weight
   ;; for one row's arithmetic: here B is read once, in place and in order, one row after the other
@@ -397,13 +397,112 @@
       (br_if $chunks
         (i32.lt_u (local.tee $j0 (i32.add (local.get $j0) (local.get $chunk))) (local.get $cols)))))
 
+  ;; C[rows, cols] = A[rows, depth] · B for a few rows (≤ GEMV_ROWS) and B kept packed by
+  ;; `pack_weight` (`packedCols` columns in all; this product's start at its column `packedCol`, a
+  ;; multiple of 8): a generation step's product by a model's weight. The packing is read once, in
+  ;; its own order (one sequential stream), where `gemv` adds every row of B into C's rows (kept in
+  ;; L2: the LM head's 50257 floats ran at half `gemv`'s rate on the other weights) and `multiply`
+  ;; computes whole 4-row tiles. Each panel's 8 columns are summed over a depth block in two f32x4
+  ;; per row, from zero on the first block and from C after, k in order, by the same multiply-add as
+  ;; `tiles`: the same bits as `multiply`. A last panel of fewer columns goes through `edge`.
+  (func $packed_rows
+    (param $a i32) (param $aRowStride i32) (param $aDepthStride i32)
+    (param $prepacked i32) (param $packedCol i32) (param $packedCols i32)
+    (param $c i32) (param $cRowStride i32) (param $rows i32) (param $depth i32) (param $cols i32)
+    (param $edge i32)
+    (local $j i32) (local $end i32) (local $j0 i32) (local $blockEnd i32) (local $paddedCols i32)
+    (local $k0 i32) (local $blockDepth i32) (local $panel i32) (local $jp i32) (local $bytes i32)
+    (local $m i32) (local $cAt i32) (local $target i32) (local $ap i32) (local $bp i32) (local $k i32)
+    (local $aDepthBytes i32) (local $cRowBytes i32)
+    (local $panelBytes i32)
+    (local $x v128) (local $b0 v128) (local $b1 v128) (local $c00 v128) (local $c01 v128)
+    (local.set $aDepthBytes (i32.shl (local.get $aDepthStride) (i32.const 2)))
+    (local.set $cRowBytes (i32.shl (local.get $cRowStride) (i32.const 2)))
+    (local.set $j (local.get $packedCol))
+    (local.set $end (i32.add (local.get $packedCol) (local.get $cols)))
+    ;; The packing's column blocks this product covers, each over its depth blocks.
+    (loop $colBlock
+      (local.set $j0 (i32.sub (local.get $j) (i32.rem_u (local.get $j) (global.get $COL_BLOCK))))
+      (local.set $paddedCols
+        (i32.and
+          (i32.add (call $min (global.get $COL_BLOCK) (i32.sub (local.get $packedCols) (local.get $j0)))
+            (i32.const 7))
+          (i32.const -8)))
+      (local.set $blockEnd (call $min (i32.add (local.get $j0) (global.get $COL_BLOCK)) (local.get $end)))
+      (local.set $k0 (i32.const 0))
+      (loop $depthBlock
+        (local.set $blockDepth
+          (call $min (global.get $DEPTH_BLOCK) (i32.sub (local.get $depth) (local.get $k0))))
+        ;; Column j's panel: block j0 starts at j0·depth floats, its depth block k0 k0·paddedCols
+        ;; floats further, and its panels are blockDepth × 8 floats each.
+        (local.set $panel
+          (i32.add (local.get $prepacked)
+            (i32.shl
+              (i32.add
+                (i32.add (i32.mul (local.get $j0) (local.get $depth))
+                  (i32.mul (local.get $k0) (local.get $paddedCols)))
+                (i32.mul (i32.sub (local.get $j) (local.get $j0)) (local.get $blockDepth)))
+              (i32.const 2))))
+        (local.set $jp (local.get $j))
+        (local.set $panelBytes (i32.shl (local.get $blockDepth) (i32.const 5)))
+        (loop $panels
+          (local.set $bytes
+            (i32.shl (call $min (i32.const 8) (i32.sub (local.get $blockEnd) (local.get $jp))) (i32.const 2)))
+          (local.set $m (i32.const 0))
+          (loop $row
+            (local.set $cAt
+              (i32.add (local.get $c)
+                (i32.add (i32.mul (local.get $m) (local.get $cRowBytes))
+                  (i32.shl (i32.sub (local.get $jp) (local.get $packedCol)) (i32.const 2)))))
+            (local.set $target
+              (select (local.get $cAt) (local.get $edge) (i32.eq (local.get $bytes) (i32.const 32))))
+            (if (local.get $k0)
+              (then
+                (if (i32.ne (local.get $target) (local.get $cAt))
+                  (then (memory.copy (local.get $edge) (local.get $cAt) (local.get $bytes))))
+                (local.set $c00 (v128.load (local.get $target)))
+                (local.set $c01 (v128.load offset=16 (local.get $target))))
+              (else
+                (local.set $c00 (v128.const i32x4 0 0 0 0))
+                (local.set $c01 (v128.const i32x4 0 0 0 0))))
+            (local.set $ap
+              (i32.add (local.get $a)
+                (i32.shl
+                  (i32.add (i32.mul (local.get $m) (local.get $aRowStride))
+                    (i32.mul (local.get $k0) (local.get $aDepthStride)))
+                  (i32.const 2))))
+            (local.set $bp (local.get $panel))
+            (local.set $k (local.get $blockDepth))
+            (loop $step
+              (local.set $b0 (v128.load (local.get $bp)))
+              (local.set $b1 (v128.load offset=16 (local.get $bp)))
+              (local.set $x (v128.load32_splat (local.get $ap)))
+              (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $x) (local.get $b0))))
+              (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $x) (local.get $b1))))
+              (local.set $ap (i32.add (local.get $ap) (local.get $aDepthBytes)))
+              (local.set $bp (i32.add (local.get $bp) (i32.const 32)))
+              (br_if $step (local.tee $k (i32.sub (local.get $k) (i32.const 1)))))
+            (v128.store (local.get $target) (local.get $c00))
+            (v128.store offset=16 (local.get $target) (local.get $c01))
+            (if (i32.ne (local.get $target) (local.get $cAt))
+              (then (memory.copy (local.get $cAt) (local.get $edge) (local.get $bytes))))
+            (br_if $row (i32.lt_u (local.tee $m (i32.add (local.get $m) (i32.const 1))) (local.get $rows))))
+          (local.set $panel (i32.add (local.get $panel) (local.get $panelBytes)))
+          (br_if $panels
+            (i32.lt_u (local.tee $jp (i32.add (local.get $jp) (i32.const 8))) (local.get $blockEnd))))
+        (br_if $depthBlock
+          (i32.lt_u (local.tee $k0 (i32.add (local.get $k0) (global.get $DEPTH_BLOCK))) (local.get $depth))))
+      (br_if $colBlock (i32.lt_u (local.tee $j (local.get $blockEnd)) (local.get $end)))))
+
   (func $min (param $x i32) (param $y i32) (result i32)
     (select (local.get $x) (local.get $y) (i32.lt_u (local.get $x) (local.get $y))))
 
   ;; C[rows, cols] = A[rows, depth] · B[depth, cols]: A[r][k] is the float at
   ;; a + 4·(r·aRowStride + k·aDepthStride), B[k][c] at b + 4·(k·bDepthStride + c·bColStride),
-  ;; C[r][c] at c + 4·(r·cRowStride + c). `prepacked`, where not 0, is B already packed by
-  ;; `pack_weight` (B's own offset and strides are then not read). `packedA` (ROW_BLOCK ×
+  ;; C[r][c] at c + 4·(r·cRowStride + c). `prepacked`, where not 0, is a whole weight packed by
+  ;; `pack_weight`, `packedCols` columns, of which B is those from `packedCol` on (B's own offset
+  ;; and strides are then not read): a multiple of 8 for few rows (`packed_rows`), else of
+  ;; COL_BLOCK, with B ending at a block's end or the weight's. `packedA` (ROW_BLOCK ×
   ;; DEPTH_BLOCK floats), `packedB` (DEPTH_BLOCK × COL_BLOCK) and `edge` (max(4·COL_BLOCK,
   ;; 8·ROW_BLOCK)) are the calling thread's own buffers. Each element's sum runs over the depth
   ;; blocks in order, whatever part of C a call covers and however B was packed: threads that split
@@ -413,6 +512,7 @@
     (param $b i32) (param $bDepthStride i32) (param $bColStride i32)
     (param $c i32) (param $cRowStride i32)
     (param $rows i32) (param $depth i32) (param $cols i32) (param $prepacked i32)
+    (param $packedCol i32) (param $packedCols i32)
     (param $packedA i32) (param $packedB i32) (param $edge i32)
     (local $cRowBytes i32) (local $i0 i32) (local $j0 i32) (local $k0 i32)
     (local $blockRows i32) (local $blockCols i32) (local $blockDepth i32) (local $pb i32)
@@ -426,6 +526,14 @@
             (i32.const 0) (i32.shl (local.get $cols) (i32.const 2)))
           (br_if $zeroRow
             (i32.lt_u (local.tee $i0 (i32.add (local.get $i0) (i32.const 1))) (local.get $rows))))
+        (return)))
+    (if (i32.and (i32.ne (local.get $prepacked) (i32.const 0))
+          (i32.le_u (local.get $rows) (global.get $GEMV_ROWS)))
+      (then
+        (call $packed_rows (local.get $a) (local.get $aRowStride) (local.get $aDepthStride)
+          (local.get $prepacked) (local.get $packedCol) (local.get $packedCols)
+          (local.get $c) (local.get $cRowStride) (local.get $rows) (local.get $depth) (local.get $cols)
+          (local.get $edge))
         (return)))
     ;; A few rows by a row-major B: `gemv` for the columns in whole vectors, the rest below.
     (if
@@ -448,13 +556,13 @@
         (local.set $blockDepth
           (call $min (global.get $DEPTH_BLOCK) (i32.sub (local.get $depth) (local.get $k0))))
         ;; This block of B packed now, or where `pack_weight` put it: the blocks one after the
-        ;; other in this loop's order, columns j0… starting at j0·depth floats.
+        ;; other in this loop's order, the weight's columns j… starting at j·depth floats.
         (if (local.get $prepacked)
           (then
             (local.set $pb
               (i32.add (local.get $prepacked)
                 (i32.shl
-                  (i32.add (i32.mul (local.get $j0) (local.get $depth))
+                  (i32.add (i32.mul (i32.add (local.get $packedCol) (local.get $j0)) (local.get $depth))
                     (i32.mul (local.get $k0)
                       (i32.and (i32.add (local.get $blockCols) (i32.const 7)) (i32.const -8))))
                   (i32.const 2)))))
@@ -492,11 +600,11 @@
           (i32.lt_u (local.tee $k0 (i32.add (local.get $k0) (global.get $DEPTH_BLOCK))) (local.get $depth))))
       (br_if $colBlock
         (i32.lt_u (local.tee $j0 (i32.add (local.get $j0) (global.get $COL_BLOCK))) (local.get $cols)))))
-;; B (`depth` × `cols`, strides as `multiply`'s) packed at `dst` ((cols rounded up to 8) × depth
+  ;; B (`depth` × `cols`, strides as `multiply`'s) packed at `dst` ((cols rounded up to 8) × depth
   ;; floats) as `multiply` packs it, block after block in the order it multiplies them, so a
   ;; product reading it takes one sequential stream. A weight multiplied by few rows again and
   ;; again is packed once and kept (gemm.ts), where packing per call costs up to a third of the
-  ;; product. `multiply` reads a part of C from column j0 (a multiple of COL_BLOCK) at dst + 4·j0·depth.
+  ;; product. The block of columns from j (a multiple of COL_BLOCK) starts at dst + 4·j·depth.
   (func (export "pack_weight")
     (param $b i32) (param $bDepthStride i32) (param $bColStride i32) (param $depth i32)
     (param $cols i32) (param $dst i32)
@@ -529,8 +637,8 @@
   ;; A thread's share of a job posted by gemm-threads.ts at `control`: claims tasks one at a time
   ;; until none is left, runs each (`multiply` on one part of C) and counts it done. The control
   ;; block: the claim word at +0 (job tag in bits 20–31, next task in bits 10–19, task count in
-  ;; bits 0–9), the done count at +4 (notified after every task), then at +16 the tasks, 12 i32
-  ;; each: `multiply`'s first 12 parameters. Claiming by compare-exchange on one word that also
+  ;; bits 0–9), the done count at +4 (notified after every task), then at +16 the tasks, 14 i32
+  ;; each: `multiply`'s first 14 parameters. Claiming by compare-exchange on one word that also
   ;; holds the count and the job's tag means a thread that wakes late can never take a task twice
   ;; or one of the next job.
   (func (export "run_tasks")
@@ -546,7 +654,7 @@
             (i32.add (local.get $word) (i32.const 1024)))
           (local.get $word)))
       (local.set $task
-        (i32.add (local.get $control) (i32.add (i32.const 16) (i32.mul (local.get $next) (i32.const 48)))))
+        (i32.add (local.get $control) (i32.add (i32.const 16) (i32.mul (local.get $next) (i32.const 56)))))
       (call $multiply
         (i32.load (local.get $task)) (i32.load offset=4 (local.get $task))
         (i32.load offset=8 (local.get $task)) (i32.load offset=12 (local.get $task))
@@ -554,6 +662,7 @@
         (i32.load offset=24 (local.get $task)) (i32.load offset=28 (local.get $task))
         (i32.load offset=32 (local.get $task)) (i32.load offset=36 (local.get $task))
         (i32.load offset=40 (local.get $task)) (i32.load offset=44 (local.get $task))
+        (i32.load offset=48 (local.get $task)) (i32.load offset=52 (local.get $task))
         (local.get $packedA) (local.get $packedB) (local.get $edge))
       (drop (i32.atomic.rmw.add offset=4 (local.get $control) (i32.const 1)))
       (drop (memory.atomic.notify offset=4 (local.get $control) (i32.const 1)))

@@ -59,7 +59,7 @@ export class PackedWeights {
   get(b: tf.TensorInfo, transposed: boolean, bytes: number, pack: (dst: number) => void): number {
     const kept = this.kept.get(b.dataId);
     if (kept !== undefined) return kept.transposed === transposed ? kept.at : 0;
-    if (this.bytes + bytes > budgetBytes) return 0;
+    if (!this.keeps(b, transposed, bytes)) return 0;
     const at = this.backend.wasm._malloc(bytes) >>> 0;
     // The heap could not grow: the product packs per call, as without the cache.
     if (at === 0) return 0;
@@ -67,6 +67,13 @@ export class PackedWeights {
     this.kept.set(b.dataId, { at, bytes, transposed });
     this.bytes += bytes;
     return at;
+  }
+
+  /** Whether `b` is kept in this layout, or would be (`bytes` within the budget). */
+  keeps(b: tf.TensorInfo, transposed: boolean, bytes: number): boolean {
+    const kept = this.kept.get(b.dataId);
+    if (kept !== undefined) return kept.transposed === transposed;
+    return this.bytes + bytes <= budgetBytes;
   }
 
   /** Bytes of the heap the kept copies take (for tests). */
