@@ -72,7 +72,10 @@ interface Unref {
 /** tfjs-backend-wasm's threaded build starts this many pthread workers up front. */
 const PTHREAD_POOL = 8;
 
-/** The default: the cores this process may use, at most the threaded build's worker pool. */
+/**
+ * The default: the cores this process may use, at most the size of the threaded build's pthread
+ * pool (the cap from when XNNPACK ran on those pthreads; the GEMM's workers are its own).
+ */
 export async function defaultWasmThreads(): Promise<number> {
   const { availableParallelism } = await import('node:os');
   return Math.min(availableParallelism(), PTHREAD_POOL);

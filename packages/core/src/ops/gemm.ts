@@ -25,8 +25,9 @@ export interface KeptWeight {
  * A few rows run it too where B is a weight it keeps packed (`kept`): gemm.wat reads the packing
  * once, in order (`packed_rows`), split between the threads. Else, with `rowMajorB` (B not
  * transposed) and on a single-threaded backend, gemm.wat multiplies them by B in place (`gemv`),
- * with no packing, faster there than tfjs's matMul (XNNPACK); on several threads XNNPACK is the
- * faster.
+ * with no packing, faster there than tfjs's matMul (XNNPACK); on several threads they stay on
+ * XNNPACK's matMul, which was the faster while it had threads of its own (in Node it now keeps one,
+ * wasm-threads.ts, and this has not been measured again).
  */
 export function useGemm(rows: number, rowMajorB = false, kept: KeptWeight | null = null): boolean {
   const kernel = gemmKernel();
