@@ -26,8 +26,9 @@ export interface KeptWeight {
  * once, in order (`packed_rows`), split between the threads. Else, with `rowMajorB` (B not
  * transposed) and on a single-threaded backend, gemm.wat multiplies them by B in place (`gemv`),
  * with no packing, faster there than tfjs's matMul (XNNPACK); on several threads they stay on
- * XNNPACK's matMul, which was the faster while it had threads of its own (in Node it now keeps one,
- * wasm-threads.ts, and this has not been measured again).
+ * XNNPACK's matMul, the faster while it had threads of its own; in Node it now keeps one
+ * (wasm-threads.ts), and GPT-2's generation with no packing kept ran 15–21 tokens/s that way on
+ * two threads against 14–19 with `gemv` on one (back to back, a busy host): no better either way.
  */
 export function useGemm(rows: number, rowMajorB = false, kept: KeptWeight | null = null): boolean {
   const kernel = gemmKernel();
