@@ -10,9 +10,10 @@ import {
   writeFile,
 } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { RepoCache } from '../src/hub/cache-layout.js';
 import {
   type DownloadProgress,
   HubError,
@@ -248,6 +249,25 @@ describe('Hub downloads into the huggingface_hub cache', () => {
     }
     const blobs = join(cacheDir, 'models--acme--big', 'blobs');
     expect(await readdir(blobs)).toEqual([hub.etagOf('acme/big', 'big.bin')]);
+  });
+
+  it('keeps a snapshot pointer readable while other calls link it again', async () => {
+    const cache = new RepoCache(join(root, 'relink-cache'), 'acme/relink');
+    const etag = 'e'.repeat(40);
+    const commit = 'c'.repeat(40);
+    await mkdir(join(cache.folder, 'blobs'), { recursive: true });
+    await writeFile(cache.blobPath(etag), big);
+    // Each caller reads the file as soon as its own link is made, as openCheckpoint does. The
+    // race is a matter of timing, so it is given several rounds to show.
+    for (let round = 0; round < 8; round++) {
+      const reads = Array.from({ length: 16 }, async () => {
+        const pointer = await cache.linkSnapshot(commit, 'big.bin', etag);
+        return (await readFile(pointer)).length;
+      });
+      expect(await Promise.all(reads)).toEqual(Array(16).fill(big.length));
+    }
+    expect(await readdir(dirname(cache.snapshotPath(commit, 'big.bin')))).toEqual(['big.bin']);
+    expect(await readdir(join(cache.folder, 'blobs'))).toEqual([etag]);
   });
 
   it('fetches a sharded index and its shards', async () => {

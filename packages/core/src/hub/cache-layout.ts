@@ -55,18 +55,26 @@ export class RepoCache {
     await writeFile(this.refPath(revision), commit);
   }
 
-  /** Points `snapshots/<commit>/<file>` at the blob with a relative symlink (a copy where links fail). */
+  /**
+   * Points `snapshots/<commit>/<file>` at the blob with a relative symlink (a copy where links
+   * fail). The link is made under a name of its own and renamed into place: concurrent calls (two
+   * processes, or one model's loaders) each replace the pointer atomically, where removing and
+   * relinking it left a moment with no pointer for another caller to open, and a copy made onto
+   * another caller's fresh link would have written the blob onto itself.
+   */
   async linkSnapshot(commit: string, file: string, etag: string): Promise<string> {
-    const { copyFile, mkdir, rm, symlink } = await import('node:fs/promises');
+    const { copyFile, mkdir, rename, rm, symlink } = await import('node:fs/promises');
+    const { randomBytes } = await import('node:crypto');
     const { dirname, relative } = await import('node:path');
     const pointer = this.snapshotPath(commit, file);
     const blob = this.blobPath(etag);
+    const fresh = `${pointer}.${randomBytes(4).toString('hex')}.incomplete`;
     await mkdir(dirname(pointer), { recursive: true });
-    await rm(pointer, { force: true });
     try {
-      await symlink(relative(dirname(pointer), blob), pointer);
-    } catch {
-      await copyFile(blob, pointer);
+      await symlink(relative(dirname(pointer), blob), fresh).catch(() => copyFile(blob, fresh));
+      await rename(fresh, pointer);
+    } finally {
+      await rm(fresh, { force: true });
     }
     return pointer;
   }
