@@ -1,11 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { customGrad } from './custom-grad.js';
+import { LAYER_NORM, type LayerNormAttrs } from './kernels/names.js';
 import { Module, type Parameter } from './module.js';
+import { gemmKernel } from './ops/gemm.js';
 
 /**
  * Layer normalisation over the last axis with PyTorch's semantics (biased variance, `eps` inside
  * the square root). The backward is written out so autodiff records one node instead of a dozen,
  * and a frozen weight or bias (anything but a trainable variable) gets no gradient computed.
+ * Outside gradient computation on wasm, the value is one kernel (gemm.wat's `layer_norm`).
  */
 export function layerNorm(
   x: tf.Tensor,
@@ -13,6 +16,10 @@ export function layerNorm(
   bias: tf.Tensor,
   eps: number,
 ): tf.Tensor {
+  if (runsKernel(x, weight, bias)) {
+    const attrs: LayerNormAttrs = { eps };
+    return tf.engine().runKernel(LAYER_NORM, { x, weight, bias }, attrs) as tf.Tensor;
+  }
   const axis = x.rank - 1;
   const weightTrainable = isTrainable(weight);
   const biasTrainable = isTrainable(bias);
@@ -40,6 +47,25 @@ export function layerNorm(
       },
     };
   })(...inputs);
+}
+
+/**
+ * Whether the value comes from the backend's LayerNorm kernel (wasm, with lgpt's kernels): outside
+ * gradient computation (inference, generation), where nothing is saved for a backward pass, and
+ * for a weight and bias over the last axis.
+ */
+function runsKernel(x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor): boolean {
+  const cols = x.shape[x.rank - 1];
+  return (
+    tf.engine().state.gradientDepth === 0 &&
+    x.dtype === 'float32' &&
+    weight.rank === 1 &&
+    bias.rank === 1 &&
+    weight.size === cols &&
+    bias.size === cols &&
+    tf.getKernel(LAYER_NORM, tf.getBackend()) !== undefined &&
+    gemmKernel() !== null
+  );
 }
 
 function isTrainable(t: tf.Tensor): boolean {

@@ -9,10 +9,17 @@ import * as tf from '@tensorflow/tfjs-core';
 import { sliceGradConfig, splitGradConfig } from './grads/slice.js';
 import { batchMatMulWasmConfig } from './kernels/wasm/batch-matmul.js';
 import { gemmWasmConfig } from './kernels/wasm/gemm.js';
+import { layerNormWasmConfig } from './kernels/wasm/layer-norm.js';
 import { sliceWasmConfig } from './kernels/wasm/slice.js';
 import { splitWasmConfig } from './kernels/wasm/split.js';
 
-for (const config of [batchMatMulWasmConfig, gemmWasmConfig, sliceWasmConfig, splitWasmConfig]) {
+for (const config of [
+  batchMatMulWasmConfig,
+  gemmWasmConfig,
+  layerNormWasmConfig,
+  sliceWasmConfig,
+  splitWasmConfig,
+]) {
   if (!tf.getKernel(config.kernelName, config.backendName)) tf.registerKernel(config);
 }
 for (const config of [sliceGradConfig, splitGradConfig]) {

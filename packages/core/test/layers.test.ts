@@ -171,6 +171,34 @@ describeBackends('core layers', () => {
     tf.dispose([x, a, b, c]);
   });
 
+  it('LayerNorm outside gradients (one kernel on wasm) equals the ops, on rows of any width', async () => {
+    const backend = tf.getBackend();
+    for (const shape of [
+      [3, 5, 771],
+      [32, 768],
+      [1, 3],
+    ]) {
+      const cols = shape[shape.length - 1];
+      const x = rng.normalTensor(shape, 0.5, 2);
+      const w = rng.normalTensor([cols], 1, 0.1);
+      const b = rng.normalTensor([cols], 0, 0.1);
+      const ops = tf.tidy(() => {
+        const { mean, variance } = tf.moments(x, -1, true);
+        return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, 1e-5))), w), b);
+      });
+      const run = await tf.profile(() => expectNoLeaks(() => layerNorm(x, w, b, 1e-5)));
+      expect(run.kernelNames.includes('LgptLayerNorm')).toBe(backend === 'wasm');
+      const y = run.result as tf.Tensor;
+      await expectClose(y, ops, { atol: 2e-5, label: `LayerNorm ${shape}` });
+      // Under gradients the ops run, and save what the backward pass needs.
+      const taped = await tf.profile(() =>
+        tf.grads((xi: tf.Tensor) => layerNorm(xi, w, b, 1e-5))([x]),
+      );
+      expect(taped.kernelNames.includes('LgptLayerNorm')).toBe(false);
+      tf.dispose([x, w, b, ops, y, taped.result as tf.Tensor[]]);
+    }
+  });
+
   it('LayerNorm computes no gradient for a frozen weight and bias', () => {
     const ln = new LayerNorm(4);
     ln.requiresGrad(false);

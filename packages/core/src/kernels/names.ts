@@ -43,3 +43,15 @@ export interface SplitAttrs {
  * lgpt's own GEMM (wasm). Same attributes as `LgptBatchMatMul`.
  */
 export const GEMM = 'LgptGemm';
+
+/**
+ * LayerNorm's value over the last axis (`x` float32, `weight` and `bias` of its last size), for
+ * backends with a kernel for it (wasm): one kernel where the ops take nine. No gradient: it runs
+ * outside gradient computation only (layer-norm.ts).
+ */
+export const LAYER_NORM = 'LgptLayerNorm';
+
+export interface LayerNormAttrs {
+  eps: number;
+  [key: string]: number;
+}

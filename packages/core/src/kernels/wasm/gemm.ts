@@ -39,6 +39,15 @@ interface WasmGemmBackend extends WasmHeapBackend, PackedWeightsBackend {
 
 interface GemmExports extends GemmThreadExports {
   multiply(...params: number[]): void;
+  layer_norm(
+    x: number,
+    weight: number,
+    bias: number,
+    y: number,
+    rows: number,
+    cols: number,
+    eps: number,
+  ): void;
   pack_weight(
     b: number,
     bDepthStride: number,
