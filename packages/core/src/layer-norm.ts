@@ -58,7 +58,7 @@ function runsKernel(x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor): boolean {
   const cols = x.shape[x.rank - 1];
   return (
     tf.engine().state.gradientDepth === 0 &&
-    x.dtype === 'float32' &&
+    [x, weight, bias].every((t) => t.dtype === 'float32') &&
     weight.rank === 1 &&
     bias.rank === 1 &&
     weight.size === cols &&
