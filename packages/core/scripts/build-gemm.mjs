@@ -12,22 +12,24 @@ const watUrl = new URL('../src/kernels/wasm/gemm.wat', import.meta.url);
 const outUrl = new URL('../src/kernels/wasm/gemm-binary.ts', import.meta.url);
 
 /**
- * `acc = acc + x·b` written as gemm.wat writes it: one per accumulator of the 4×8 tile, and
- * `gemv`'s one and `packed_rows`'s two, which must fuse alike to give the tiles' bits.
+ * `acc = acc + x·b` written as gemm.wat writes it: one per accumulator of the 4×8 and 6×8 tiles,
+ * and `gemv`'s one and `packed_rows`'s two, which must fuse alike to give the tiles' bits.
  */
 const MULTIPLY_ADD =
   /\(f32x4\.add \(local\.get (\$c\d\d)\) \(f32x4\.mul \(local\.get \$x\) \(local\.get (\$b\d)\)\)\)/g;
-const MULTIPLY_ADDS = 8 + 1 + 2;
+const MULTIPLY_ADDS = 8 + 12 + 1 + 2;
+/** The fused builds run 6-row tiles (gemm.wat's `tiles6` says why only they do). */
+const TALL_TILES = '(global $TALL_TILES i32 (i32.const 0))';
 
 function fuseMultiplyAdds(wat) {
   const count = wat.match(MULTIPLY_ADD)?.length ?? 0;
   if (count !== MULTIPLY_ADDS) {
     throw new Error(`gemm.wat: expected ${MULTIPLY_ADDS} multiply-adds to fuse, found ${count}`);
   }
-  return wat.replace(
-    MULTIPLY_ADD,
-    '(f32x4.relaxed_madd (local.get $x) (local.get $2) (local.get $1))',
-  );
+  if (!wat.includes(TALL_TILES)) throw new Error(`gemm.wat: expected ${TALL_TILES}`);
+  return wat
+    .replace(MULTIPLY_ADD, '(f32x4.relaxed_madd (local.get $x) (local.get $2) (local.get $1))')
+    .replace(TALL_TILES, TALL_TILES.replace('(i32.const 0)', '(i32.const 1)'));
 }
 
 /** The heap import as written, and the same memory declared shared (at most 4 GiB, as wasm32). */

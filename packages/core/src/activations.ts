@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { customGrad } from './custom-grad.js';
+import { GELU_TANH } from './kernels/names.js';
+import { runsValueKernel } from './ops/gemm.js';
 
 /** √(2/π), the constant of the tanh approximation of GELU. */
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
@@ -15,8 +17,10 @@ function twiceInner(x: tf.Tensor): tf.Tensor {
  * `½x(1 + tanh u)`, computed as the identical `x·σ(2u)` because tfjs-wasm's sigmoid is vectorised
  * (XNNPACK) and its tanh is not (~15× slower). The gradient is written out
  * (`σ(2u) + x·σ'(2u)·d(2u)/dx`) from the saved input, so autodiff records one node, not eight.
+ * Outside gradient computation on wasm, the value is one kernel (gemm.wat's `gelu_tanh`).
  */
 export function geluTanh(x: tf.Tensor): tf.Tensor {
+  if (runsValueKernel(GELU_TANH, [x])) return tf.engine().runKernel(GELU_TANH, { x }) as tf.Tensor;
   return customGrad(([input], save) => {
     save([input]);
     return {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { normal } from './init.js';
 import { Module, type Parameter } from './module.js';
-import { gatherRows } from './ops/segment.js';
+import { gatherRows, rowsAt } from './ops/segment.js';
 import type { Rng } from './rng.js';
 
 export interface EmbeddingOptions {
@@ -18,7 +18,7 @@ export interface EmbeddingOptions {
 export function embeddingLookup(weight: tf.Tensor, ids: tf.Tensor): tf.Tensor {
   const flat = tf.cast(tf.reshape(ids, [-1]), 'int32') as tf.Tensor1D;
   const trainable = weight instanceof tf.Variable && weight.trainable;
-  const rows = trainable ? gatherRows(weight, flat) : tf.gather(weight, flat);
+  const rows = trainable ? gatherRows(weight, flat) : rowsAt(weight, flat);
   return tf.reshape(rows, [...ids.shape, weight.shape[1] as number]);
 }
 

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { customGrad } from './custom-grad.js';
 import { LAYER_NORM, type LayerNormAttrs } from './kernels/names.js';
 import { Module, type Parameter } from './module.js';
-import { gemmKernel } from './ops/gemm.js';
+import { runsValueKernel } from './ops/gemm.js';
 
 /**
  * Layer normalisation over the last axis with PyTorch's semantics (biased variance, `eps` inside
@@ -57,14 +57,11 @@ export function layerNorm(
 function runsKernel(x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor): boolean {
   const cols = x.shape[x.rank - 1];
   return (
-    tf.engine().state.gradientDepth === 0 &&
-    [x, weight, bias].every((t) => t.dtype === 'float32') &&
     weight.rank === 1 &&
     bias.rank === 1 &&
     weight.size === cols &&
     bias.size === cols &&
-    tf.getKernel(LAYER_NORM, tf.getBackend()) !== undefined &&
-    gemmKernel() !== null
+    runsValueKernel(LAYER_NORM, [x, weight, bias])
   );
 }
 

@@ -8,6 +8,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { sliceGradConfig, splitGradConfig } from './grads/slice.js';
 import { batchMatMulWasmConfig } from './kernels/wasm/batch-matmul.js';
+import { gatherRowsWasmConfig } from './kernels/wasm/gather-rows.js';
+import { geluTanhWasmConfig } from './kernels/wasm/gelu.js';
 import { gemmWasmConfig } from './kernels/wasm/gemm.js';
 import { layerNormWasmConfig } from './kernels/wasm/layer-norm.js';
 import { sliceWasmConfig } from './kernels/wasm/slice.js';
@@ -15,6 +17,8 @@ import { splitWasmConfig } from './kernels/wasm/split.js';
 
 for (const config of [
   batchMatMulWasmConfig,
+  gatherRowsWasmConfig,
+  geluTanhWasmConfig,
   gemmWasmConfig,
   layerNormWasmConfig,
   sliceWasmConfig,

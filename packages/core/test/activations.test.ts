@@ -1,8 +1,8 @@
-import { Rng } from '@lgpt/core';
-import { describeBackends, expectClose, expectNoLeaks } from '@lgpt/core/testing';
 import * as tf from '@tensorflow/tfjs-core';
-import { it } from 'vitest';
+import { expect, it } from 'vitest';
 import { geluTanh } from '../src/activations.js';
+import { Rng } from '../src/index.js';
+import { describeBackends, expectClose, expectNoLeaks } from '../src/testing.js';
 
 /** Hugging Face's `gelu_new` as written: ½x(1 + tanh(√(2/π)(x + 0.044715x³))). */
 function geluNew(x: tf.Tensor): tf.Tensor {
@@ -10,13 +10,22 @@ function geluNew(x: tf.Tensor): tf.Tensor {
   return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1));
 }
 
-describeBackends('geluTanh', () => {
+describeBackends('geluTanh', (backend) => {
   it("equals gelu_new's tanh form, and so does its gradient", async () => {
-    const x = tf.concat([new Rng(2).normalTensor([200]), tf.tensor1d([-9, -3, 0, 3, 9])]);
-    const y = await expectNoLeaks(() => geluTanh(x), 'geluTanh');
+    // 213 values: the kernel's vectors and a tail of one; both ends of σ's clamp (±20 and more).
+    const x = tf.concat([
+      new Rng(2).normalTensor([200], 0, 2),
+      tf.tensor1d([-1000, -90, -20, -9, -3, -1e-3, 0, 1e-3, 3, 9, 20, 90, 1000]),
+    ]);
+    // The value is one kernel on wasm outside gradients; under them (below) the ops run.
+    const run = await tf.profile(() => expectNoLeaks(() => geluTanh(x), 'geluTanh'));
+    expect(run.kernelNames.includes('LgptGeluTanh')).toBe(backend === 'wasm');
+    const y = run.result as tf.Tensor;
     await expectClose(y, geluNew(x), { atol: 1e-6, label: 'value' });
     const grad = (f: (v: tf.Tensor) => tf.Tensor) => tf.grad((v: tf.Tensor) => tf.sum(f(v)))(x);
-    await expectClose(grad(geluTanh), grad(geluNew), { atol: 1e-5, label: 'gradient' });
+    const taped = await tf.profile(() => grad(geluTanh));
+    expect(taped.kernelNames.includes('LgptGeluTanh')).toBe(false);
+    await expectClose(taped.result as tf.Tensor, grad(geluNew), { atol: 1e-5, label: 'gradient' });
     tf.dispose([x, y]);
   });
 });

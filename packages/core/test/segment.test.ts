@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
 import { gatherRows, Rng, segmentSum } from '../src/index.js';
-import { describeBackends, expectClose } from '../src/testing.js';
+import { rowsAt } from '../src/ops/segment.js';
+import { describeBackends, expectClose, expectNoLeaks } from '../src/testing.js';
 
 /** One-hot `[numSegments, E]`: segment sums as a matMul, for composite references. */
 function membership(ids: number[], numSegments: number): tf.Tensor {
@@ -10,7 +11,7 @@ function membership(ids: number[], numSegments: number): tf.Tensor {
   );
 }
 
-describeBackends('segment ops', () => {
+describeBackends('segment ops', (backend) => {
   it('gatherRows and segmentSum are adjoint and differentiable on every backend', async () => {
     // tf.gather's own gradient needs UnsortedSegmentSum, which the wasm backend lacks.
     const ids = [3, 0, 3, 1, 3];
@@ -29,4 +30,27 @@ describeBackends('segment ops', () => {
     expect(summed.shape).toEqual([4, 3]);
     tf.dispose([idx, x, r, members, gathered, summed, dx, dr]);
   });
+
+  it('takes rows by one copy each on wasm, as tf.gather does everywhere', async () => {
+    const table = new Rng(3).normalTensor([7, 2, 5]);
+    const idx = tf.tensor1d([6, 0, 6, 2], 'int32');
+    const run = await tf.profile(() => expectNoLeaks(() => rowsAt(table, idx)));
+    expect(run.kernelNames.includes('LgptGatherRows')).toBe(backend === 'wasm');
+    const rows = rowsAt(table, idx);
+    expect(rows.shape).toEqual([4, 2, 5]);
+    await expectClose(rows, tf.gather(table, idx));
+    tf.dispose([table, idx, rows]);
+  });
+
+  it.skipIf(backend !== 'wasm')(
+    'names an index outside the table, leaving nothing allocated',
+    () => {
+      const table = tf.zeros([3, 4]);
+      const idx = tf.tensor1d([1, 3], 'int32');
+      const before = tf.memory().numTensors;
+      expect(() => rowsAt(table, idx)).toThrow('gather: index 3 at position 1 is outside [0, 3)');
+      expect(tf.memory().numTensors).toBe(before);
+      tf.dispose([table, idx]);
+    },
+  );
 });

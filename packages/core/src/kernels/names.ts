@@ -55,3 +55,17 @@ export interface LayerNormAttrs {
   eps: number;
   [key: string]: number;
 }
+
+/**
+ * Rows of `x` along its first axis at int32 `indices` (rank 1): `tf.gather(x, indices)`, for
+ * backends whose own GatherV2 is slow (wasm: 30 ms for 1024 rows of 768 floats, element by element).
+ * No gradient: `gatherRows` gives it one.
+ */
+export const GATHER_ROWS = 'LgptGatherRows';
+
+/**
+ * GELU's tanh approximation (`geluTanh`'s value) of a float32 tensor, for backends with a kernel
+ * for it (wasm): one kernel where the ops take six. No gradient: it runs outside gradient
+ * computation only (activations.ts).
+ */
+export const GELU_TANH = 'LgptGeluTanh';

@@ -49,6 +49,21 @@ export function useGemm(rows: number, rowMajorB = false, kept: KeptWeight | null
   return rows >= MIN_ROWS || gemvHere;
 }
 
+/**
+ * Whether lgpt's kernel `name` computes a value here: registered for this backend, which runs
+ * gemm.wat (wasm with SIMD), on float32 `inputs`, outside gradient computation (inference,
+ * generation), where nothing is saved for a backward pass: the kernels of gemm.wat's elementwise
+ * and row functions (LayerNorm, GELU) have no gradients.
+ */
+export function runsValueKernel(name: string, inputs: tf.Tensor[]): boolean {
+  return (
+    tf.engine().state.gradientDepth === 0 &&
+    inputs.every((t) => t.dtype === 'float32') &&
+    tf.getKernel(name, tf.getBackend()) !== undefined &&
+    gemmKernel() !== null
+  );
+}
+
 /** The GEMM where this backend runs it (wasm with SIMD), else null. */
 export function gemmKernel(): ReturnType<typeof wasmGemm> {
   if (tf.getKernel(GEMM, tf.getBackend()) === undefined) return null;

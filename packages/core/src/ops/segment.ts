@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { customGrad } from '../custom-grad.js';
+import { GATHER_ROWS } from '../kernels/names.js';
 
 /**
  * Row gather and its adjoint, segment sum, written as a pair of custom gradients.
@@ -17,10 +18,25 @@ export function gatherRows(x: tf.Tensor, indices: tf.Tensor1D): tf.Tensor {
   return customGrad(([input], save) => {
     save([indices]);
     return {
-      value: tf.gather(input, indices),
+      value: rowsAt(input, indices),
       gradFunc: (dy, [ids]) => [scatterAddRows(dy, ids as tf.Tensor1D, numRows)],
     };
   })(x);
+}
+
+/**
+ * `tf.gather(x, indices)` along axis 0 for int32 `indices`, run by the backend's `LgptGatherRows`
+ * kernel where it has one (wasm), else by `tf.gather`. No gradient of its own: a frozen table's
+ * lookup, or `gatherRows`' value.
+ */
+export function rowsAt(x: tf.Tensor, indices: tf.Tensor1D): tf.Tensor {
+  const runsKernel =
+    x.dtype !== 'string' &&
+    x.rank >= 1 &&
+    indices.dtype === 'int32' &&
+    tf.getKernel(GATHER_ROWS, tf.getBackend()) !== undefined;
+  if (!runsKernel) return tf.gather(x, indices);
+  return tf.engine().runKernel(GATHER_ROWS, { x, indices }, {}) as tf.Tensor;
 }
 
 /**
@@ -36,7 +52,7 @@ export function segmentSum(
     save([segmentIds]);
     return {
       value: scatterAddRows(input, segmentIds, numSegments),
-      gradFunc: (dy, [ids]) => [tf.gather(dy, ids)],
+      gradFunc: (dy, [ids]) => [rowsAt(dy, ids as tf.Tensor1D)],
     };
   })(data);
 }

@@ -48,6 +48,7 @@ interface GemmExports extends GemmThreadExports {
     cols: number,
     eps: number,
   ): void;
+  gelu_tanh(x: number, y: number, count: number): void;
   pack_weight(
     b: number,
     bDepthStride: number,
@@ -146,7 +147,8 @@ function instantiate(backend: WasmGemmBackend): Gemm | null {
     (block) => block.value as number,
   );
   const buffers = (): PackingBuffers => ({
-    packedA: malloc(4 * rows * depth),
+    // A block's rows in 6-row panels then 4-row ones, the last padded: up to 3 rows more.
+    packedA: malloc(4 * (rows + 3) * depth),
     packedB: malloc(4 * depth * cols),
     edge: malloc(4 * Math.max(4 * cols, 8 * rows)),
   });
@@ -222,7 +224,8 @@ const MIN_PART_COLS = 64;
 const MIN_PART_ROWS = 32;
 
 /**
- * `p` cut into at most `parts` parts of C along its longer side, in whole 4×8 tiles. A part packs
+ * `p` cut into at most `parts` parts of C along its longer side, in whole tiles (rows: 12, whole
+ * tiles of 4 and of 6 rows, as gemm.wat's `tiles6` runs in its fused builds). A part packs
  * the other operand once more (a column part its rows of A, which one thread already packs once
  * per 512 columns): cutting 3072 columns into 8 parts costs 1/768 of the arithmetic. Column parts
  * of a prepacked B are whole column blocks (`colBlock`), where its packed blocks start, except
@@ -235,7 +238,7 @@ function split(p: Product, parts: number, gemm: Gemm): Product[] {
     ? wholeBlocks
       ? [p.cols, gemm.colBlock, gemm.colBlock]
       : [p.cols, 8, MIN_PART_COLS]
-    : [p.rows, 4, MIN_PART_ROWS];
+    : [p.rows, 12, MIN_PART_ROWS];
   const count = Math.max(1, Math.min(parts, Math.floor(length / narrowest)));
   const size = Math.ceil(length / count / tile) * tile;
   const out: Product[] = [];

@@ -1,5 +1,6 @@
 ;; lgpt's float32 GEMM for tfjs-backend-wasm (wasm SIMD): C = A·B from any strides, computed in
-;; blocks (Goto's scheme) and tiles of 4 rows × 8 columns held in eight f32x4 accumulators. The
+;; blocks (Goto's scheme) and tiles of 4 rows × 8 columns held in eight f32x4 accumulators (6 × 8
+;; in twelve where multiply-adds are fused, TALL_TILES). The
 ;; memory is the wasm backend's own heap (imported), so operands are read and the product written
 ;; in place; on a threaded backend that heap is shared memory, and each thread runs `multiply` on
 ;; its own part of C with its own packing buffers (gemm.ts, gemm-pool.ts). Assembled into
@@ -10,19 +11,23 @@
 ;; register and the inner loop is 6 loads and 16 arithmetic instructions per 64 flops, which runs
 ;; ~1.4× faster than tfjs-wasm's XNNPACK GEMM; and packing from any strides makes a transposed
 ;; operand free, where tfjs-wasm's transposed matMul is 10–40× slower.
-;; (Unrolling the depth loop, and 5- or 6-row tiles, were measured slower.)
+;; (Unrolling the depth loop was measured slower; so were 5- and 6-row tiles unfused, see `tiles6`.)
 ;;
-;; The module also holds `layer_norm` (at the end), which wants the same heap and SIMD builds.
+;; The module also holds `layer_norm` and `gelu_tanh` (at the end), which want the same heap and
+;; SIMD builds.
 (module
   (import "env" "memory" (memory 0))
 
   ;; Blocking: DEPTH_BLOCK steps of the inner dimension at a time, B packed COL_BLOCK columns at a
-  ;; time and A ROW_BLOCK rows at a time (a block in L2, one 4-row panel in L1). Measured on
+  ;; time and A ROW_BLOCK rows at a time (a block in L2, one panel of B in L1). Measured on
   ;; GPT-2's products, sizes from half to four times these were all within the run-to-run noise.
   ;; Exported so gemm.ts sizes the packing buffers from them.
   (global $DEPTH_BLOCK (export "DEPTH_BLOCK") i32 (i32.const 256))
   (global $ROW_BLOCK (export "ROW_BLOCK") i32 (i32.const 120))
   (global $COL_BLOCK (export "COL_BLOCK") i32 (i32.const 512))
+  ;; 1 where multiply-adds are fused (build-gemm.mjs sets it in the relaxed-SIMD builds): blocks
+  ;; run 6-row tiles (`tiles6`), and A's panels are 6 rows but for a block's last rows.
+  (global $TALL_TILES i32 (i32.const 0))
   ;; `gemv`: products of at most GEMV_ROWS rows with a row-major B, and the floats of C (over all
   ;; rows) it keeps in L2 at a time. Exported so gemm.ts sends such products here.
   (global $GEMV_ROWS (export "GEMV_ROWS") i32 (i32.const 4))
@@ -58,34 +63,54 @@
     (v128.store (i32.add (local.get $dst) (local.get $dstStride))
       (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t1) (local.get $t3))))
 
-  ;; Packs `rows` × `depth` of A into ceil(rows / 4) panels of [depth][4] floats at `dst`, rows
-  ;; past `rows` zero. A[r][k] is the float at src + 4·(r·rowStride + k·depthStride).
+  ;; Packs `rows` × `depth` of A into ceil(rows / height) panels of [depth][height] floats at
+  ;; `dst` (`height` 4 or 6: the tiles' rows), rows past `rows` zero. A[r][k] is the float at
+  ;; src + 4·(r·rowStride + k·depthStride).
   (func $pack_a
     (param $src i32) (param $dst i32) (param $rows i32) (param $depth i32)
-    (param $rowStride i32) (param $depthStride i32)
-    (local $r0 i32) (local $k i32) (local $r i32) (local $row i32)
+    (param $rowStride i32) (param $depthStride i32) (param $height i32)
+    (local $r0 i32) (local $k i32) (local $r i32) (local $row i32) (local $at i32)
+    (local $rowBytes i32) (local $lower v128) (local $upper v128) (local $early v128)
+    (local.set $rowBytes (i32.shl (local.get $rowStride) (i32.const 2)))
     (block $done
       (loop $panel
         (br_if $done (i32.ge_u (local.get $r0) (local.get $rows)))
         (local.set $k (i32.const 0))
-        ;; A full panel of a row-major A: four depth steps at a time, transposed in registers.
+        ;; A full panel of a row-major A: four depth steps at a time, its first four rows
+        ;; transposed in registers and, in a 6-row panel, rows 4 and 5 interleaved in pairs.
         (if
           (i32.and
             (i32.eq (local.get $depthStride) (i32.const 1))
-            (i32.le_u (i32.add (local.get $r0) (i32.const 4)) (local.get $rows)))
+            (i32.le_u (i32.add (local.get $r0) (local.get $height)) (local.get $rows)))
           (then
             (block $quadsDone
               (loop $quad
                 (br_if $quadsDone
                   (i32.gt_u (i32.add (local.get $k) (i32.const 4)) (local.get $depth)))
-                (call $transpose4
+                (local.set $at
                   (i32.add (local.get $src)
                     (i32.shl
                       (i32.add (i32.mul (local.get $r0) (local.get $rowStride)) (local.get $k))
-                      (i32.const 2)))
-                  (i32.shl (local.get $rowStride) (i32.const 2))
-                  (local.get $dst) (i32.const 16))
-                (local.set $dst (i32.add (local.get $dst) (i32.const 64)))
+                      (i32.const 2))))
+                (call $transpose4 (local.get $at) (local.get $rowBytes)
+                  (local.get $dst) (i32.shl (local.get $height) (i32.const 2)))
+                (if (i32.eq (local.get $height) (i32.const 6))
+                  (then
+                    (local.set $at (i32.add (local.get $at) (i32.shl (local.get $rowBytes) (i32.const 2))))
+                    (local.set $lower (v128.load (local.get $at)))
+                    (local.set $upper (v128.load (i32.add (local.get $at) (local.get $rowBytes))))
+                    ;; (row 4, row 5) at depth k, k + 1, then k + 2, k + 3.
+                    (local.set $early
+                      (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23
+                        (local.get $lower) (local.get $upper)))
+                    (local.set $upper
+                      (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31
+                        (local.get $lower) (local.get $upper)))
+                    (v128.store64_lane offset=16 0 (local.get $dst) (local.get $early))
+                    (v128.store64_lane offset=40 1 (local.get $dst) (local.get $early))
+                    (v128.store64_lane offset=64 0 (local.get $dst) (local.get $upper))
+                    (v128.store64_lane offset=88 1 (local.get $dst) (local.get $upper))))
+                (local.set $dst (i32.add (local.get $dst) (i32.shl (local.get $height) (i32.const 4))))
                 (local.set $k (i32.add (local.get $k) (i32.const 4)))
                 (br $quad)))))
         (block $panelDone
@@ -107,10 +132,10 @@
                   (else (f32.const 0))))
               (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
               (br_if $lane
-                (i32.lt_u (local.tee $r (i32.add (local.get $r) (i32.const 1))) (i32.const 4))))
+                (i32.lt_u (local.tee $r (i32.add (local.get $r) (i32.const 1))) (local.get $height))))
             (local.set $k (i32.add (local.get $k) (i32.const 1)))
             (br $step)))
-        (local.set $r0 (i32.add (local.get $r0) (i32.const 4)))
+        (local.set $r0 (i32.add (local.get $r0) (local.get $height)))
         (br $panel))))
 
   ;; Packs `depth` × `cols` of B into ceil(cols / 8) panels of [depth][8] floats at `dst`, columns
@@ -265,6 +290,108 @@
           (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $rowTiles))))
       (br_if $colTile
         (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 1))) (local.get $colTiles)))))
+  ;; `tiles` with tiles of 6 rows × 8 columns (twelve accumulators): A panel i at a + i·depth·24.
+  ;; The relaxed-SIMD builds use it (TALL_TILES): with fused multiply-adds, eight accumulators are
+  ;; just as many as two FMA units of 4 cycles' latency keep busy, so any late load stalls them,
+  ;; and twelve leave slack. The tile loop alone on L2-resident panels (Node 24, one thread): 55–57
+  ;; GFLOP/s against 52–54 for 4 × 8 (the relaxed `simd-peak` is 57). Unfused, the mul's result
+  ;; needs a 16th register and V8 spills: 27 GFLOP/s against 42, so the SIMD build keeps 4 rows.
+  (func $tiles6
+    (param $a i32) (param $b i32) (param $c i32) (param $rowTiles i32) (param $colTiles i32)
+    (param $depth i32) (param $cRowBytes i32) (param $accumulate i32)
+    (local $i i32) (local $j i32) (local $k i32) (local $ap i32) (local $bp i32)
+    (local $row0 i32) (local $row1 i32) (local $row2 i32) (local $row3 i32) (local $row4 i32)
+    (local $row5 i32)
+    (local $x v128) (local $b0 v128) (local $b1 v128)
+    (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128)
+    (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
+    (local $c40 v128) (local $c41 v128) (local $c50 v128) (local $c51 v128)
+    (loop $colTile
+      (local.set $i (i32.const 0))
+      (loop $rowTile
+        (local.set $row0
+          (i32.add (local.get $c)
+            (i32.add
+              (i32.mul (local.get $i) (i32.mul (local.get $cRowBytes) (i32.const 6)))
+              (i32.shl (local.get $j) (i32.const 5)))))
+        (local.set $row1 (i32.add (local.get $row0) (local.get $cRowBytes)))
+        (local.set $row2 (i32.add (local.get $row1) (local.get $cRowBytes)))
+        (local.set $row3 (i32.add (local.get $row2) (local.get $cRowBytes)))
+        (local.set $row4 (i32.add (local.get $row3) (local.get $cRowBytes)))
+        (local.set $row5 (i32.add (local.get $row4) (local.get $cRowBytes)))
+        (if (local.get $accumulate)
+          (then
+            (local.set $c00 (v128.load (local.get $row0)))
+            (local.set $c01 (v128.load offset=16 (local.get $row0)))
+            (local.set $c10 (v128.load (local.get $row1)))
+            (local.set $c11 (v128.load offset=16 (local.get $row1)))
+            (local.set $c20 (v128.load (local.get $row2)))
+            (local.set $c21 (v128.load offset=16 (local.get $row2)))
+            (local.set $c30 (v128.load (local.get $row3)))
+            (local.set $c31 (v128.load offset=16 (local.get $row3)))
+            (local.set $c40 (v128.load (local.get $row4)))
+            (local.set $c41 (v128.load offset=16 (local.get $row4)))
+            (local.set $c50 (v128.load (local.get $row5)))
+            (local.set $c51 (v128.load offset=16 (local.get $row5))))
+          (else
+            (local.set $c00 (v128.const i32x4 0 0 0 0))
+            (local.set $c01 (v128.const i32x4 0 0 0 0))
+            (local.set $c10 (v128.const i32x4 0 0 0 0))
+            (local.set $c11 (v128.const i32x4 0 0 0 0))
+            (local.set $c20 (v128.const i32x4 0 0 0 0))
+            (local.set $c21 (v128.const i32x4 0 0 0 0))
+            (local.set $c30 (v128.const i32x4 0 0 0 0))
+            (local.set $c31 (v128.const i32x4 0 0 0 0))
+            (local.set $c40 (v128.const i32x4 0 0 0 0))
+            (local.set $c41 (v128.const i32x4 0 0 0 0))
+            (local.set $c50 (v128.const i32x4 0 0 0 0))
+            (local.set $c51 (v128.const i32x4 0 0 0 0))))
+        (local.set $ap
+          (i32.add (local.get $a) (i32.mul (local.get $i) (i32.mul (local.get $depth) (i32.const 24)))))
+        (local.set $bp
+          (i32.add (local.get $b) (i32.mul (local.get $j) (i32.shl (local.get $depth) (i32.const 5)))))
+        (local.set $k (local.get $depth))
+        (loop $step
+          (local.set $b0 (v128.load (local.get $bp)))
+          (local.set $b1 (v128.load offset=16 (local.get $bp)))
+          (local.set $x (v128.load32_splat (local.get $ap)))
+          (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $x) (local.get $b0))))
+          (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $x) (local.get $b1))))
+          (local.set $x (v128.load32_splat offset=4 (local.get $ap)))
+          (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $x) (local.get $b0))))
+          (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $x) (local.get $b1))))
+          (local.set $x (v128.load32_splat offset=8 (local.get $ap)))
+          (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $x) (local.get $b0))))
+          (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $x) (local.get $b1))))
+          (local.set $x (v128.load32_splat offset=12 (local.get $ap)))
+          (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $x) (local.get $b0))))
+          (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $x) (local.get $b1))))
+          (local.set $x (v128.load32_splat offset=16 (local.get $ap)))
+          (local.set $c40 (f32x4.add (local.get $c40) (f32x4.mul (local.get $x) (local.get $b0))))
+          (local.set $c41 (f32x4.add (local.get $c41) (f32x4.mul (local.get $x) (local.get $b1))))
+          (local.set $x (v128.load32_splat offset=20 (local.get $ap)))
+          (local.set $c50 (f32x4.add (local.get $c50) (f32x4.mul (local.get $x) (local.get $b0))))
+          (local.set $c51 (f32x4.add (local.get $c51) (f32x4.mul (local.get $x) (local.get $b1))))
+          (local.set $ap (i32.add (local.get $ap) (i32.const 24)))
+          (local.set $bp (i32.add (local.get $bp) (i32.const 32)))
+          (br_if $step (local.tee $k (i32.sub (local.get $k) (i32.const 1)))))
+        (v128.store (local.get $row0) (local.get $c00))
+        (v128.store offset=16 (local.get $row0) (local.get $c01))
+        (v128.store (local.get $row1) (local.get $c10))
+        (v128.store offset=16 (local.get $row1) (local.get $c11))
+        (v128.store (local.get $row2) (local.get $c20))
+        (v128.store offset=16 (local.get $row2) (local.get $c21))
+        (v128.store (local.get $row3) (local.get $c30))
+        (v128.store offset=16 (local.get $row3) (local.get $c31))
+        (v128.store (local.get $row4) (local.get $c40))
+        (v128.store offset=16 (local.get $row4) (local.get $c41))
+        (v128.store (local.get $row5) (local.get $c50))
+        (v128.store offset=16 (local.get $row5) (local.get $c51))
+        (br_if $rowTile
+          (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $rowTiles))))
+      (br_if $colTile
+        (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 1))) (local.get $colTiles)))))
+
   ;; Copies `count` rows of `bytes` bytes from `src` (rows `srcStride` bytes apart) to `dst` (rows
   ;; `dstStride` bytes apart).
   (func $copy_rows
@@ -279,21 +406,23 @@
         (local.set $count (i32.sub (local.get $count) (i32.const 1)))
         (br $row))))
 
-  ;; One block of C (`rows` ≤ ROW_BLOCK, `cols` ≤ COL_BLOCK) from packed A and B: whole tiles in
-  ;; place; the last `cols % 8` columns (rows of whole tiles) and the last `rows % 4` rows through
-  ;; the `edge` buffer, as whole tiles of the zero-padded panels, so every element of C is summed
-  ;; by the same instructions in the same order wherever it falls.
-  (func $block
+  ;; Rows of a block of C from A packed in panels of `height` rows (4 or 6) and packed B: whole
+  ;; tiles in place; the last `cols % 8` columns (rows of whole tiles) and the last
+  ;; `rows % height` rows through the `edge` buffer, as whole tiles of the zero-padded panels, so
+  ;; every element of C is summed by the same instructions in the same order wherever it falls.
+  (func $block_rows
     (param $pa i32) (param $pb i32) (param $c i32) (param $rows i32) (param $cols i32)
     (param $depth i32) (param $cRowBytes i32) (param $accumulate i32) (param $edge i32)
+    (param $height i32)
     (local $rowTiles i32) (local $colTiles i32) (local $first i32) (local $bytes i32)
     (local $edgeCols i32)
-    (local.set $rowTiles (i32.shr_u (local.get $rows) (i32.const 2)))
+    (local.set $rowTiles (i32.div_u (local.get $rows) (local.get $height)))
     (local.set $colTiles (i32.shr_u (local.get $cols) (i32.const 3)))
     (if (i32.and (i32.ne (local.get $rowTiles) (i32.const 0)) (i32.ne (local.get $colTiles) (i32.const 0)))
       (then
-        (call $tiles (local.get $pa) (local.get $pb) (local.get $c) (local.get $rowTiles)
-          (local.get $colTiles) (local.get $depth) (local.get $cRowBytes) (local.get $accumulate))))
+        (call $tiles_of (local.get $height) (local.get $pa) (local.get $pb) (local.get $c)
+          (local.get $rowTiles) (local.get $colTiles) (local.get $depth) (local.get $cRowBytes)
+          (local.get $accumulate))))
     ;; The last columns: one column of tiles, 8 floats (32 bytes) a row in `edge`.
     (local.set $first (i32.shl (local.get $colTiles) (i32.const 3)))
     (if (i32.and (i32.lt_u (local.get $first) (local.get $cols)) (i32.ne (local.get $rowTiles) (i32.const 0)))
@@ -303,17 +432,17 @@
           (then
             (call $copy_rows (local.get $edge) (i32.const 32)
               (i32.add (local.get $c) (i32.shl (local.get $first) (i32.const 2))) (local.get $cRowBytes)
-              (i32.shl (local.get $rowTiles) (i32.const 2)) (local.get $bytes))))
-        (call $tiles (local.get $pa)
+              (i32.mul (local.get $rowTiles) (local.get $height)) (local.get $bytes))))
+        (call $tiles_of (local.get $height) (local.get $pa)
           (i32.add (local.get $pb) (i32.shl (i32.mul (local.get $first) (local.get $depth)) (i32.const 2)))
           (local.get $edge) (local.get $rowTiles) (i32.const 1) (local.get $depth) (i32.const 32)
           (local.get $accumulate))
         (call $copy_rows
           (i32.add (local.get $c) (i32.shl (local.get $first) (i32.const 2))) (local.get $cRowBytes)
           (local.get $edge) (i32.const 32)
-          (i32.shl (local.get $rowTiles) (i32.const 2)) (local.get $bytes))))
+          (i32.mul (local.get $rowTiles) (local.get $height)) (local.get $bytes))))
     ;; The last rows: one row of tiles over every column, `edgeCols` floats a row in `edge`.
-    (local.set $first (i32.shl (local.get $rowTiles) (i32.const 2)))
+    (local.set $first (i32.mul (local.get $rowTiles) (local.get $height)))
     (if (i32.lt_u (local.get $first) (local.get $rows))
       (then
         (local.set $edgeCols (i32.and (i32.add (local.get $cols) (i32.const 7)) (i32.const -8)))
@@ -324,7 +453,7 @@
               (i32.add (local.get $c) (i32.mul (local.get $first) (local.get $cRowBytes)))
               (local.get $cRowBytes)
               (i32.sub (local.get $rows) (local.get $first)) (local.get $bytes))))
-        (call $tiles
+        (call $tiles_of (local.get $height)
           (i32.add (local.get $pa) (i32.shl (i32.mul (local.get $first) (local.get $depth)) (i32.const 2)))
           (local.get $pb) (local.get $edge) (i32.const 1)
           (i32.shr_u (local.get $edgeCols) (i32.const 3)) (local.get $depth)
@@ -334,6 +463,67 @@
           (local.get $cRowBytes)
           (local.get $edge) (i32.shl (local.get $edgeCols) (i32.const 2))
           (i32.sub (local.get $rows) (local.get $first)) (local.get $bytes)))))
+
+  ;; `tiles` (4 rows) or `tiles6`, by `height`.
+  (func $tiles_of
+    (param $height i32) (param $a i32) (param $b i32) (param $c i32) (param $rowTiles i32)
+    (param $colTiles i32) (param $depth i32) (param $cRowBytes i32) (param $accumulate i32)
+    (if (i32.eq (local.get $height) (i32.const 6))
+      (then
+        (call $tiles6 (local.get $a) (local.get $b) (local.get $c) (local.get $rowTiles)
+          (local.get $colTiles) (local.get $depth) (local.get $cRowBytes) (local.get $accumulate)))
+      (else
+        (call $tiles (local.get $a) (local.get $b) (local.get $c) (local.get $rowTiles)
+          (local.get $colTiles) (local.get $depth) (local.get $cRowBytes) (local.get $accumulate)))))
+
+  ;; The rows of a block that `tiles6` computes: none in the SIMD build; else the most whole
+  ;; 6-row tiles that leave the rest a multiple of 4 where one can (32 rows: 24 and two 4-row
+  ;; tiles, not 30 and a 4-row tile half padding).
+  (func $tall_rows (param $rows i32) (result i32)
+    (local $tiles i32)
+    (if (i32.eqz (global.get $TALL_TILES)) (then (return (i32.const 0))))
+    (local.set $tiles (i32.div_u (local.get $rows) (i32.const 6)))
+    (if (i32.and (i32.ne (local.get $tiles) (i32.const 0))
+          (i32.eq (i32.and (i32.sub (local.get $rows) (i32.mul (local.get $tiles) (i32.const 6)))
+            (i32.const 3)) (i32.const 2)))
+      (then (local.set $tiles (i32.sub (local.get $tiles) (i32.const 1)))))
+    (i32.mul (local.get $tiles) (i32.const 6)))
+
+  ;; Packs A's rows of a block (`pack_a`): the first `tall_rows` in 6-row panels, the rest after
+  ;; them in 4-row panels.
+  (func $pack_block_a
+    (param $src i32) (param $dst i32) (param $rows i32) (param $depth i32)
+    (param $rowStride i32) (param $depthStride i32)
+    (local $tall i32)
+    (local.set $tall (call $tall_rows (local.get $rows)))
+    (call $pack_a (local.get $src) (local.get $dst) (local.get $tall) (local.get $depth)
+      (local.get $rowStride) (local.get $depthStride) (i32.const 6))
+    (call $pack_a
+      (i32.add (local.get $src) (i32.shl (i32.mul (local.get $tall) (local.get $rowStride)) (i32.const 2)))
+      (i32.add (local.get $dst) (i32.shl (i32.mul (local.get $tall) (local.get $depth)) (i32.const 2)))
+      (i32.sub (local.get $rows) (local.get $tall)) (local.get $depth)
+      (local.get $rowStride) (local.get $depthStride) (i32.const 4)))
+
+  ;; One block of C (`rows` ≤ ROW_BLOCK, `cols` ≤ COL_BLOCK) from A packed by `pack_block_a` and
+  ;; packed B.
+  (func $block
+    (param $pa i32) (param $pb i32) (param $c i32) (param $rows i32) (param $cols i32)
+    (param $depth i32) (param $cRowBytes i32) (param $accumulate i32) (param $edge i32)
+    (local $tall i32)
+    (local.set $tall (call $tall_rows (local.get $rows)))
+    (if (local.get $tall)
+      (then
+        (call $block_rows (local.get $pa) (local.get $pb) (local.get $c) (local.get $tall)
+          (local.get $cols) (local.get $depth) (local.get $cRowBytes) (local.get $accumulate)
+          (local.get $edge) (i32.const 6))))
+    (if (i32.lt_u (local.get $tall) (local.get $rows))
+      (then
+        (call $block_rows
+          (i32.add (local.get $pa) (i32.shl (i32.mul (local.get $tall) (local.get $depth)) (i32.const 2)))
+          (local.get $pb)
+          (i32.add (local.get $c) (i32.mul (local.get $tall) (local.get $cRowBytes)))
+          (i32.sub (local.get $rows) (local.get $tall)) (local.get $cols) (local.get $depth)
+          (local.get $cRowBytes) (local.get $accumulate) (local.get $edge) (i32.const 4)))))
 
   ;; C[rows, cols] = A[rows, depth] · B[depth, cols] for a few rows (≤ GEMV_ROWS) and a row-major
   ;; B (columns contiguous), `cols` a multiple of 4; strides as `multiply`'s. A generation step
@@ -406,7 +596,7 @@
   ;; multiple of 8): a generation step's product by a model's weight. The packing is read once, in
   ;; its own order (one sequential stream), where `gemv` adds every row of B into C's rows (kept in
   ;; L2: the LM head's 50257 floats ran at half `gemv`'s rate on the other weights) and `multiply`
-  ;; computes whole 4-row tiles. Each panel's 8 columns are summed over a depth block in two f32x4
+  ;; computes whole tiles. Each panel's 8 columns are summed over a depth block in two f32x4
   ;; per row, from zero on the first block and from C after, k in order, by the same multiply-add as
   ;; `tiles`: the same bits as `multiply`. A last panel of fewer columns goes through `edge`.
   (func $packed_rows
@@ -524,9 +714,9 @@
   ;; C[r][c] at c + 4·(r·cRowStride + c). `prepacked`, where not 0, is a whole weight packed by
   ;; `pack_weight`, `packedCols` columns, of which B is those from `packedCol` on (B's own offset
   ;; and strides are then not read): a multiple of 8 for few rows (`packed_rows`), else of
-  ;; COL_BLOCK, with B ending at a block's end or the weight's. `packedA` (ROW_BLOCK ×
-  ;; DEPTH_BLOCK floats), `packedB` (DEPTH_BLOCK × COL_BLOCK) and `edge` (max(4·COL_BLOCK,
-  ;; 8·ROW_BLOCK)) are the calling thread's own buffers. Each element's sum runs over the depth
+  ;; COL_BLOCK, with B ending at a block's end or the weight's. `packedA` ((ROW_BLOCK + 3) ×
+  ;; DEPTH_BLOCK floats: 6-row panels, then 4-row ones padded), `packedB` (DEPTH_BLOCK ×
+  ;; COL_BLOCK) and `edge` (max(4·COL_BLOCK, 8·ROW_BLOCK)) are the calling thread's own buffers. Each element's sum runs over the depth
   ;; blocks in order, whatever part of C a call covers and however B was packed: threads that split
   ;; C between them give the single thread's result exactly.
   (func $multiply (export "multiply")
@@ -607,7 +797,7 @@
         (loop $rowBlock
           (local.set $blockRows
             (call $min (global.get $ROW_BLOCK) (i32.sub (local.get $rows) (local.get $i0))))
-          (call $pack_a
+          (call $pack_block_a
             (i32.add (local.get $a)
               (i32.shl
                 (i32.add (i32.mul (local.get $i0) (local.get $aRowStride))
@@ -786,6 +976,100 @@
         (local.set $dst (i32.add (local.get $dst) (local.get $rowBytes)))
         (local.set $rows (i32.sub (local.get $rows) (i32.const 1)))
         (br $row))))
+;; GELU's tanh approximation (GPT-2's `gelu_new`) of `count` floats from `src` to `dst`, as
+  ;; activations.ts computes it: x·σ(2u), 2u = x·(2√(2/π) + 2√(2/π)·0.044715·x²), in one pass where
+  ;; tfjs's ops took six (Square, Mul, Add, Mul, Sigmoid, Mul). The last count % 4 floats one at a
+  ;; time, as lanes of a vector.
+  ;;
+  ;; x·σ(2u) = x / (1 + e^z), z = −2u, computed as the ops compute 2u (x², times the cubic's
+  ;; constant, plus the linear one, times x: negating the constants is exact) and clamped to
+  ;; [−87, 88], where e^z stays a finite normal float (beyond, σ is 0 or 1 to float precision).
+  ;; e^z = 2^n·e^r with n = round(z·log₂e), r = z − n·ln 2 (ln 2 in two parts, so r is exact) and
+  ;; e^r, |r| ≤ ln 2 / 2, by the degree-7 minimax polynomial of the Cephes library's expf
+  ;; (relative error ~1e-7). Adding 1.5·2²³ rounds z·log₂e to the integer n in the low bits of the
+  ;; sum's mantissa, from which 2^n is n + 127 moved into the exponent bits.
+  ;;
+  ;; Why it is written so (GPT-2's [8, 128, 3072], Node 24, one thread): the constants are locals
+  ;; set once, outside the loop, and the loop's body is inline, as V8 rebuilt each v128 constant
+  ;; on every call of a helper; `pmin`/`pmax` and the shifted add are one instruction each, where
+  ;; wasm's `min`/`max` (NaN and −0 rules), `nearest` and `trunc_sat` take V8 several.
+  (func (export "gelu_tanh") (param $src i32) (param $dst i32) (param $count i32)
+    (local $end i32) (local $lane i32) (local $x v128) (local $z v128) (local $shifted v128)
+    (local $n v128) (local $r v128)
+    (local $one v128) (local $linear v128) (local $cubic v128) (local $low v128) (local $high v128)
+    (local $log2e v128) (local $shift v128) (local $ln2High v128) (local $ln2Low v128)
+    (local $p0 v128) (local $p1 v128) (local $p2 v128) (local $p3 v128) (local $p4 v128)
+    (local $p5 v128) (local $bias v128)
+    (local.set $one (f32x4.splat (f32.const 1)))
+    (local.set $linear (f32x4.splat (f32.const -1.5957691216057308)))
+    (local.set $cubic (f32x4.splat (f32.const -0.07135481627260025)))
+    (local.set $low (f32x4.splat (f32.const -87)))
+    (local.set $high (f32x4.splat (f32.const 88)))
+    (local.set $log2e (f32x4.splat (f32.const 1.44269504088896341)))
+    (local.set $shift (f32x4.splat (f32.const 12582912)))
+    (local.set $ln2High (f32x4.splat (f32.const 0.693359375)))
+    (local.set $ln2Low (f32x4.splat (f32.const -2.12194440e-4)))
+    (local.set $p0 (f32x4.splat (f32.const 5.0000001201e-1)))
+    (local.set $p1 (f32x4.splat (f32.const 1.6666665459e-1)))
+    (local.set $p2 (f32x4.splat (f32.const 4.1665795894e-2)))
+    (local.set $p3 (f32x4.splat (f32.const 8.3334519073e-3)))
+    (local.set $p4 (f32x4.splat (f32.const 1.3981999507e-3)))
+    (local.set $p5 (f32x4.splat (f32.const 1.9875691500e-4)))
+    ;; 1.5·2²³'s bits less 127: the sum's bits less this are n + 127.
+    (local.set $bias (i32x4.splat (i32.const 0x4B3FFF81)))
+    (local.set $end (i32.add (local.get $src) (i32.shl (local.get $count) (i32.const 2))))
+    (block $done
+      (loop $vec
+        (br_if $done (i32.ge_u (local.get $src) (local.get $end)))
+        (local.set $lane (i32.sub (local.get $end) (local.get $src)))
+        (if (i32.ge_u (local.get $lane) (i32.const 16))
+          (then (local.set $x (v128.load (local.get $src))))
+          (else (local.set $x (f32x4.splat (f32.load (local.get $src))))))
+        (local.set $z
+          (f32x4.mul
+            (f32x4.add
+              (f32x4.mul (f32x4.mul (local.get $x) (local.get $x)) (local.get $cubic))
+              (local.get $linear))
+            (local.get $x)))
+        (local.set $z (f32x4.pmin (f32x4.pmax (local.get $z) (local.get $low)) (local.get $high)))
+        (local.set $shifted
+          (f32x4.add (f32x4.mul (local.get $z) (local.get $log2e)) (local.get $shift)))
+        (local.set $n (f32x4.sub (local.get $shifted) (local.get $shift)))
+        (local.set $r
+          (f32x4.sub
+            (f32x4.sub (local.get $z) (f32x4.mul (local.get $n) (local.get $ln2High)))
+            (f32x4.mul (local.get $n) (local.get $ln2Low))))
+        (local.set $x
+          (f32x4.div (local.get $x)
+            (f32x4.add (local.get $one)
+              (f32x4.mul
+                ;; e^r = 1 + r + r²·(½ + r·(1/6 + …)).
+                (f32x4.add
+                  (f32x4.add (local.get $one) (local.get $r))
+                  (f32x4.mul (f32x4.mul (local.get $r) (local.get $r))
+                    (f32x4.add (local.get $p0)
+                      (f32x4.mul (local.get $r)
+                        (f32x4.add (local.get $p1)
+                          (f32x4.mul (local.get $r)
+                            (f32x4.add (local.get $p2)
+                              (f32x4.mul (local.get $r)
+                                (f32x4.add (local.get $p3)
+                                  (f32x4.mul (local.get $r)
+                                    (f32x4.add (local.get $p4)
+                                      (f32x4.mul (local.get $r) (local.get $p5)))))))))))))
+                ;; 2^n.
+                (i32x4.shl (i32x4.sub (local.get $shifted) (local.get $bias)) (i32.const 23))))))
+        (if (i32.ge_u (local.get $lane) (i32.const 16))
+          (then
+            (v128.store (local.get $dst) (local.get $x))
+            (local.set $src (i32.add (local.get $src) (i32.const 16)))
+            (local.set $dst (i32.add (local.get $dst) (i32.const 16))))
+          (else
+            (f32.store (local.get $dst) (f32x4.extract_lane 0 (local.get $x)))
+            (local.set $src (i32.add (local.get $src) (i32.const 4)))
+            (local.set $dst (i32.add (local.get $dst) (i32.const 4)))))
+        (br $vec))))
+
   ;; The sum of a vector's four floats.
   (func $lanes_sum (param $v v128) (result f32)
     (f32.add
