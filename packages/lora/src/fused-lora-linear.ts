@@ -1,4 +1,4 @@
-import { applyDropoutMask, customGrad, linearProducts, transposeMatrix } from '@lgpt/core';
+import { applyDropoutMask, batchMatMul, customGrad, linearProducts } from '@lgpt/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 export interface FusedLoraWeights {
@@ -21,9 +21,11 @@ export interface FusedLoraWeights {
  * for a plain `Linear` / `Conv1D` base (what LoRA usually wraps). Autodiff of the composite keeps
  * every intermediate of the layer — the base output, `B·A·x` before and after scaling, their sum,
  * a float32 dropout mask and the dropped input — while this backward needs only the input, the
- * rank-r `A·x` and the 1-byte mask. Every matMul is plain (tfjs-wasm runs transposed ones far
- * slower), `scaling` is applied to the small `B` rather than to `[rows, out]`, and only trainable
- * variables get gradients (the frozen base weight gets none).
+ * rank-r `A·x` and the 1-byte mask. The rank-r products are `batchMatMul`s, with every product
+ * having its long side (the rows of `x`, or a weight's in/out side) as its rows: lgpt's GEMM on
+ * wasm (transposes read in place, every thread), else the backend's matMul. `scaling` is applied
+ * to the small `B` rather than to `[rows, out]`, and only trainable variables get gradients (the
+ * frozen base weight gets none).
  */
 export function fusedLoraLinear(x: tf.Tensor, w: FusedLoraWeights): tf.Tensor {
   const { weight, bias, fanInFanOut, loraA, loraB, loraBBias, scaling, dropout } = w;
@@ -56,11 +58,11 @@ export function fusedLoraLinear(x: tf.Tensor, w: FusedLoraWeights): tf.Tensor {
 
   return customGrad(([input], save) => {
     const xi = tf.reshape(input, [-1, inFeatures]) as tf.Tensor2D;
-    const down = tf.matMul(dropped(xi, mask ?? undefined), tf.transpose(loraA));
+    const down = batchMatMul(dropped(xi, mask ?? undefined), loraA, false, true);
     save([...(keepInput ? [xi] : []), ...(keepDown ? [down] : []), ...(mask ? [mask] : [])]);
     const value = tf.tidy(() => {
       let out = linearProducts.forward(xi, base, fanInFanOut);
-      out = tf.add(out, tf.matMul(down, tf.transpose(scaledB())));
+      out = tf.add(out, batchMatMul(down, scaledB(), false, true));
       if (bias) out = tf.add(out, bias);
       if (loraBBias) out = tf.add(out, tf.mul(loraBBias, scaling));
       return tf.reshape(out, outShape);
@@ -73,24 +75,24 @@ export function fusedLoraLinear(x: tf.Tensor, w: FusedLoraWeights): tf.Tensor {
         const dn = keepDown ? rest.shift() : undefined;
         const keep = rest.shift();
         const d = tf.reshape(dy, [-1, outFeatures]) as tf.Tensor2D;
-        const dDown = tf.matMul(d, scaledB()); // [rows, r]
+        const dDown = batchMatMul(d, scaledB()); // [rows, r]
         const dx = tf.add(
           linearProducts.inputGrad(d, base, fanInFanOut),
-          dropped(tf.matMul(dDown, loraA), keep),
+          dropped(batchMatMul(dDown, loraA), keep),
         );
         const grads = [tf.reshape(dx, x.shape)];
         if (trainable.weight) {
           grads.push(linearProducts.weightGrad(d, xs as tf.Tensor2D, base, fanInFanOut));
         }
         if (trainable.bias) grads.push(tf.sum(d, 0));
-        // The rank-r gradients put the big matrix first: as the second operand, XNNPACK would
-        // repack all of it for a 16-row product.
+        // The rank-r gradients put the big matrix first, so the product's rows are many (a
+        // 16-row product would be XNNPACK's, which repacks all of the other operand).
         // dA = dDownᵀ·xd = (xdᵀ·dDown)ᵀ
         if (trainable.loraA) {
-          grads.push(tf.transpose(tf.matMul(transposeMatrix(dropped(xs!, keep)), dDown)));
+          grads.push(tf.transpose(batchMatMul(dropped(xs!, keep), dDown, true, false)));
         }
         // dB = scaling · dyᵀ·down
-        if (trainable.loraB) grads.push(tf.mul(tf.matMul(transposeMatrix(d), dn!), scaling));
+        if (trainable.loraB) grads.push(tf.mul(batchMatMul(d, dn!, true, false), scaling));
         if (trainable.loraBBias) grads.push(tf.mul(tf.sum(d, 0), scaling));
         return grads;
       },

@@ -113,6 +113,29 @@
                 (local.set $dst (i32.add (local.get $dst) (i32.shl (local.get $height) (i32.const 4))))
                 (local.set $k (i32.add (local.get $k) (i32.const 4)))
                 (br $quad)))))
+        ;; A full panel of a transposed A (its rows contiguous: a weight gradient's xᵀ): each
+        ;; depth step's `height` floats are one run, copied as a vector and, in a 6-row panel, a
+        ;; pair more.
+        (if
+          (i32.and
+            (i32.eq (local.get $rowStride) (i32.const 1))
+            (i32.le_u (i32.add (local.get $r0) (local.get $height)) (local.get $rows)))
+          (then
+            (local.set $at
+              (i32.add (local.get $src)
+                (i32.shl
+                  (i32.add (local.get $r0) (i32.mul (local.get $k) (local.get $depthStride)))
+                  (i32.const 2))))
+            (block $runsDone
+              (loop $run
+                (br_if $runsDone (i32.ge_u (local.get $k) (local.get $depth)))
+                (v128.store (local.get $dst) (v128.load (local.get $at)))
+                (if (i32.eq (local.get $height) (i32.const 6))
+                  (then (i64.store offset=16 (local.get $dst) (i64.load offset=16 (local.get $at)))))
+                (local.set $dst (i32.add (local.get $dst) (i32.shl (local.get $height) (i32.const 2))))
+                (local.set $at (i32.add (local.get $at) (i32.shl (local.get $depthStride) (i32.const 2))))
+                (local.set $k (i32.add (local.get $k) (i32.const 1)))
+                (br $run)))))
         (block $panelDone
           (loop $step
             (br_if $panelDone (i32.ge_u (local.get $k) (local.get $depth)))
