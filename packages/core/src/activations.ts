@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { customGrad } from './custom-grad.js';
-import { GELU_TANH } from './kernels/names.js';
-import { runsValueKernel } from './ops/gemm.js';
+import { GELU_TANH, GELU_TANH_GRAD } from './kernels/names.js';
+import { runsLgptKernel, runsValueKernel } from './ops/gemm.js';
 
 /** √(2/π), the constant of the tanh approximation of GELU. */
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
@@ -17,24 +17,32 @@ function twiceInner(x: tf.Tensor): tf.Tensor {
  * `½x(1 + tanh u)`, computed as the identical `x·σ(2u)` because tfjs-wasm's sigmoid is vectorised
  * (XNNPACK) and its tanh is not (~15× slower). The gradient is written out
  * (`σ(2u) + x·σ'(2u)·d(2u)/dx`) from the saved input, so autodiff records one node, not eight.
- * Outside gradient computation on wasm, the value is one kernel (gemm.wat's `gelu_tanh`).
+ * On wasm the value and the gradient are one kernel each (gemm.wat's `gelu_tanh`), where the ops
+ * take six and twelve.
  */
 export function geluTanh(x: tf.Tensor): tf.Tensor {
-  if (runsValueKernel(GELU_TANH, [x])) return tf.engine().runKernel(GELU_TANH, { x }) as tf.Tensor;
+  const run = (name: string, inputs: Record<string, tf.Tensor>) =>
+    tf.engine().runKernel(name, inputs) as tf.Tensor;
+  if (runsValueKernel(GELU_TANH, [x])) return run(GELU_TANH, { x });
+  const kernel = runsLgptKernel(GELU_TANH, [x]);
   return customGrad(([input], save) => {
     save([input]);
     return {
-      value: tf.tidy(() => tf.mul(input, tf.sigmoid(twiceInner(input)))),
+      value: kernel
+        ? run(GELU_TANH, { x: input })
+        : tf.tidy(() => tf.mul(input, tf.sigmoid(twiceInner(input)))),
       gradFunc: (dy, [xs]) => [
-        tf.tidy(() => {
-          const s = tf.sigmoid(twiceInner(xs));
-          const slope = tf.add(
-            tf.mul(tf.square(xs), 6 * SQRT_2_OVER_PI * CUBIC),
-            2 * SQRT_2_OVER_PI,
-          );
-          const ds = tf.mul(tf.mul(s, tf.sub(1, s)), tf.mul(xs, slope));
-          return tf.mul(dy, tf.add(s, ds));
-        }),
+        runsLgptKernel(GELU_TANH_GRAD, [xs, dy])
+          ? run(GELU_TANH_GRAD, { x: xs, dy })
+          : tf.tidy(() => {
+              const s = tf.sigmoid(twiceInner(xs));
+              const slope = tf.add(
+                tf.mul(tf.square(xs), 6 * SQRT_2_OVER_PI * CUBIC),
+                2 * SQRT_2_OVER_PI,
+              );
+              const ds = tf.mul(tf.mul(s, tf.sub(1, s)), tf.mul(xs, slope));
+              return tf.mul(dy, tf.add(s, ds));
+            }),
       ],
     };
   })(x);

@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { sliceGradConfig, splitGradConfig } from './grads/slice.js';
 import { batchMatMulWasmConfig } from './kernels/wasm/batch-matmul.js';
 import { gatherRowsWasmConfig } from './kernels/wasm/gather-rows.js';
-import { geluTanhWasmConfig } from './kernels/wasm/gelu.js';
+import { geluTanhGradWasmConfig, geluTanhWasmConfig } from './kernels/wasm/gelu.js';
 import { gemmWasmConfig } from './kernels/wasm/gemm.js';
 import { layerNormWasmConfig } from './kernels/wasm/layer-norm.js';
 import { sliceWasmConfig } from './kernels/wasm/slice.js';
@@ -18,6 +18,7 @@ import { splitWasmConfig } from './kernels/wasm/split.js';
 for (const config of [
   batchMatMulWasmConfig,
   gatherRowsWasmConfig,
+  geluTanhGradWasmConfig,
   geluTanhWasmConfig,
   gemmWasmConfig,
   layerNormWasmConfig,

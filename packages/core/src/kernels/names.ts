@@ -65,7 +65,9 @@ export const GATHER_ROWS = 'LgptGatherRows';
 
 /**
  * GELU's tanh approximation (`geluTanh`'s value) of a float32 tensor, for backends with a kernel
- * for it (wasm): one kernel where the ops take six. No gradient: it runs outside gradient
- * computation only (activations.ts).
+ * for it (wasm): one kernel where the ops take six. No gradient of its own: `geluTanh`'s custom
+ * gradient runs GELU_TANH_GRAD (activations.ts).
  */
 export const GELU_TANH = 'LgptGeluTanh';
+/** The gradient of GELU_TANH's input `x` given that of its output, `dy`: one kernel for twelve. */
+export const GELU_TANH_GRAD = 'LgptGeluTanhGrad';

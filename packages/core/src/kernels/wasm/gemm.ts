@@ -48,7 +48,7 @@ interface GemmExports extends GemmThreadExports {
     cols: number,
     eps: number,
   ): void;
-  gelu_tanh(x: number, y: number, count: number): void;
+  gelu_tanh(x: number, y: number, count: number, dy: number): void;
   pack_weight(
     b: number,
     bDepthStride: number,

@@ -1004,6 +1004,11 @@
   ;; tfjs's ops took six (Square, Mul, Add, Mul, Sigmoid, Mul). The last count % 4 floats one at a
   ;; time, as lanes of a vector.
   ;;
+  ;; Given the gradient `dy` of its output (a heap offset; 0 for the value), it writes the gradient
+  ;; of its input instead, dy·(s + s(1 − s)·x·d(2u)/dx) with s = σ(2u), as activations.ts's ops
+  ;; compute it where tfjs's took twelve: 1 − s = e^z·s, so it is dy·s·(1 + e^z·s·x·d(2u)/dx), and
+  ;; −d(2u)/dx = the linear constant below plus three times the cubic's times x².
+  ;;
   ;; x·σ(2u) = x / (1 + e^z), z = −2u, computed as the ops compute 2u (x², times the cubic's
   ;; constant, plus the linear one, times x: negating the constants is exact) and clamped to
   ;; [−87, 88], where e^z stays a finite normal float (beyond, σ is 0 or 1 to float precision).
@@ -1016,9 +1021,10 @@
   ;; set once, outside the loop, and the loop's body is inline, as V8 rebuilt each v128 constant
   ;; on every call of a helper; `pmin`/`pmax` and the shifted add are one instruction each, where
   ;; wasm's `min`/`max` (NaN and −0 rules), `nearest` and `trunc_sat` take V8 several.
-  (func (export "gelu_tanh") (param $src i32) (param $dst i32) (param $count i32)
+  (func (export "gelu_tanh") (param $src i32) (param $dst i32) (param $count i32) (param $dy i32)
     (local $end i32) (local $lane i32) (local $x v128) (local $z v128) (local $shifted v128)
-    (local $n v128) (local $r v128)
+    (local $n v128) (local $r v128) (local $exp v128) (local $s v128) (local $upstream v128)
+    (local $cubicSlope v128)
     (local $one v128) (local $linear v128) (local $cubic v128) (local $low v128) (local $high v128)
     (local $log2e v128) (local $shift v128) (local $ln2High v128) (local $ln2Low v128)
     (local $p0 v128) (local $p1 v128) (local $p2 v128) (local $p3 v128) (local $p4 v128)
@@ -1026,6 +1032,7 @@
     (local.set $one (f32x4.splat (f32.const 1)))
     (local.set $linear (f32x4.splat (f32.const -1.5957691216057308)))
     (local.set $cubic (f32x4.splat (f32.const -0.07135481627260025)))
+    (local.set $cubicSlope (f32x4.splat (f32.const -0.21406444881780075)))
     (local.set $low (f32x4.splat (f32.const -87)))
     (local.set $high (f32x4.splat (f32.const 88)))
     (local.set $log2e (f32x4.splat (f32.const 1.44269504088896341)))
@@ -1041,6 +1048,8 @@
     ;; 1.5·2²³'s bits less 127: the sum's bits less this are n + 127.
     (local.set $bias (i32x4.splat (i32.const 0x4B3FFF81)))
     (local.set $end (i32.add (local.get $src) (i32.shl (local.get $count) (i32.const 2))))
+    ;; dy's offset from src, so one pointer walks both.
+    (if (local.get $dy) (then (local.set $dy (i32.sub (local.get $dy) (local.get $src)))))
     (block $done
       (loop $vec
         (br_if $done (i32.ge_u (local.get $src) (local.get $end)))
@@ -1062,26 +1071,45 @@
           (f32x4.sub
             (f32x4.sub (local.get $z) (f32x4.mul (local.get $n) (local.get $ln2High)))
             (f32x4.mul (local.get $n) (local.get $ln2Low))))
-        (local.set $x
-          (f32x4.div (local.get $x)
-            (f32x4.add (local.get $one)
-              (f32x4.mul
-                ;; e^r = 1 + r + r²·(½ + r·(1/6 + …)).
-                (f32x4.add
-                  (f32x4.add (local.get $one) (local.get $r))
-                  (f32x4.mul (f32x4.mul (local.get $r) (local.get $r))
-                    (f32x4.add (local.get $p0)
+        (local.set $exp
+          (f32x4.mul
+            ;; e^r = 1 + r + r²·(½ + r·(1/6 + …)).
+            (f32x4.add
+              (f32x4.add (local.get $one) (local.get $r))
+              (f32x4.mul (f32x4.mul (local.get $r) (local.get $r))
+                (f32x4.add (local.get $p0)
+                  (f32x4.mul (local.get $r)
+                    (f32x4.add (local.get $p1)
                       (f32x4.mul (local.get $r)
-                        (f32x4.add (local.get $p1)
+                        (f32x4.add (local.get $p2)
                           (f32x4.mul (local.get $r)
-                            (f32x4.add (local.get $p2)
+                            (f32x4.add (local.get $p3)
                               (f32x4.mul (local.get $r)
-                                (f32x4.add (local.get $p3)
-                                  (f32x4.mul (local.get $r)
-                                    (f32x4.add (local.get $p4)
-                                      (f32x4.mul (local.get $r) (local.get $p5)))))))))))))
-                ;; 2^n.
-                (i32x4.shl (i32x4.sub (local.get $shifted) (local.get $bias)) (i32.const 23))))))
+                                (f32x4.add (local.get $p4)
+                                  (f32x4.mul (local.get $r) (local.get $p5)))))))))))))
+            ;; 2^n.
+            (i32x4.shl (i32x4.sub (local.get $shifted) (local.get $bias)) (i32.const 23))))
+        (if (i32.eqz (local.get $dy))
+          (then
+            (local.set $x
+              (f32x4.div (local.get $x) (f32x4.add (local.get $one) (local.get $exp)))))
+          (else
+            (local.set $s
+              (f32x4.div (local.get $one) (f32x4.add (local.get $one) (local.get $exp))))
+            (if (i32.ge_u (local.get $lane) (i32.const 16))
+              (then (local.set $upstream (v128.load (i32.add (local.get $src) (local.get $dy)))))
+              (else
+                (local.set $upstream
+                  (f32x4.splat (f32.load (i32.add (local.get $src) (local.get $dy)))))))
+            (local.set $x
+              (f32x4.mul (f32x4.mul (local.get $upstream) (local.get $s))
+                (f32x4.sub (local.get $one)
+                  (f32x4.mul (f32x4.mul (local.get $exp) (local.get $s))
+                    (f32x4.mul (local.get $x)
+                      (f32x4.add
+                        (f32x4.mul (f32x4.mul (local.get $x) (local.get $x))
+                          (local.get $cubicSlope))
+                        (local.get $linear)))))))))
         (if (i32.ge_u (local.get $lane) (i32.const 16))
           (then
             (v128.store (local.get $dst) (local.get $x))
