@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { customGrad } from './custom-grad.js';
+import { DROPOUT_MASK, type DropoutMaskAttrs } from './kernels/names.js';
 import { Module } from './module.js';
+import { runsLgptKernel } from './ops/gemm.js';
 import { getDefaultRng, type Rng } from './rng.js';
 
 /**
@@ -66,9 +68,17 @@ export function replayDropoutMasks<T>(masks: readonly Uint8Array[], fn: () => T)
   }
 }
 
-/** `x · mask / (1 − p)` for a keep mask from `dropoutMask` (no gradient of its own). */
+/**
+ * `x · mask / (1 − p)` for a keep mask from `dropoutMask`. On wasm one kernel (gemm.wat's
+ * `dropout_mask`), with the same bits as the ops (a Cast and two Multiplies) elsewhere.
+ */
 export function applyDropoutMask(x: tf.Tensor, mask: tf.Tensor, p: number): tf.Tensor {
-  return tf.tidy(() => tf.mul(x, tf.mul(tf.cast(mask, 'float32'), 1 / (1 - p))));
+  const scale = 1 / (1 - p);
+  if (mask.dtype === 'bool' && runsLgptKernel(DROPOUT_MASK, [x])) {
+    const attrs: DropoutMaskAttrs = { scale };
+    return tf.engine().runKernel(DROPOUT_MASK, { x, mask }, { ...attrs }) as tf.Tensor;
+  }
+  return tf.tidy(() => tf.mul(x, tf.mul(tf.cast(mask, 'float32'), scale)));
 }
 
 /**

@@ -6,8 +6,10 @@
  * does not register again.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { dropoutMaskGradConfig } from './grads/dropout-mask.js';
 import { sliceGradConfig, splitGradConfig } from './grads/slice.js';
 import { batchMatMulWasmConfig } from './kernels/wasm/batch-matmul.js';
+import { dropoutMaskWasmConfig } from './kernels/wasm/dropout-mask.js';
 import { gatherRowsWasmConfig } from './kernels/wasm/gather-rows.js';
 import { geluTanhGradWasmConfig, geluTanhWasmConfig } from './kernels/wasm/gelu.js';
 import { gemmWasmConfig } from './kernels/wasm/gemm.js';
@@ -17,6 +19,7 @@ import { splitWasmConfig } from './kernels/wasm/split.js';
 
 for (const config of [
   batchMatMulWasmConfig,
+  dropoutMaskWasmConfig,
   gatherRowsWasmConfig,
   geluTanhGradWasmConfig,
   geluTanhWasmConfig,
@@ -27,6 +30,6 @@ for (const config of [
 ]) {
   if (!tf.getKernel(config.kernelName, config.backendName)) tf.registerKernel(config);
 }
-for (const config of [sliceGradConfig, splitGradConfig]) {
+for (const config of [dropoutMaskGradConfig, sliceGradConfig, splitGradConfig]) {
   if (!tf.getGradient(config.kernelName)) tf.registerGradient(config);
 }

@@ -1,4 +1,7 @@
+import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
+// @ts-expect-error: a build script, not typed
+import { assembleKeepBits } from '../scripts/build-gemm.mjs';
 import {
   getDefaultRng,
   glorot,
@@ -19,6 +22,42 @@ describe('Rng', () => {
     expect(Array.from({ length: 100 }, () => b.random())).toEqual(xs);
     expect(Array.from({ length: 100 }, () => c.random())).not.toEqual(xs);
     expect(xs.every((x) => x >= 0 && x < 1)).toBe(true);
+  });
+
+  it('keepBits decides random() >= p draw for draw, four streams at once for large masks', () => {
+    // Past keep-bits.wat's threshold (2¹⁶), not a multiple of 4, and past its 4 Mi-flag chunks.
+    for (const [size, p] of [
+      [65536, 0.1],
+      [65539, 0.5],
+      [(1 << 22) + 70001, 0.25],
+    ] as const) {
+      const bits = new Rng(11).keepBits(size, p);
+      const twin = new Rng(11);
+      let mismatch = -1;
+      for (let i = 0; i < size && mismatch < 0; i++) {
+        if (bits[i] !== (twin.random() >= p ? 1 : 0)) mismatch = i;
+      }
+      expect(mismatch, `size ${size}: first flag that differs`).toBe(-1);
+      const after = new Rng(11);
+      after.keepBits(size, p);
+      expect(after.getState()).toEqual(twin.getState());
+    }
+  });
+
+  it('keepBits keeps nothing for p within 2⁻³² of 1, and still moves the stream on', () => {
+    const rng = new Rng(4);
+    expect(rng.keepBits(70000, 1 - 2 ** -40).every((b) => b === 0)).toBe(true);
+    const twin = new Rng(4);
+    for (let i = 0; i < 70000; i++) twin.random();
+    expect(rng.getState()).toEqual(twin.getState());
+  });
+
+  it('keep-bits-binary.ts is keep-bits.wat assembled', async () => {
+    const committed = await readFile(
+      new URL('../src/keep-bits-binary.ts', import.meta.url),
+      'utf8',
+    );
+    expect(committed).toBe(await assembleKeepBits());
   });
 
   it('draws normals with the requested moments', () => {

@@ -71,3 +71,16 @@ export const GATHER_ROWS = 'LgptGatherRows';
 export const GELU_TANH = 'LgptGeluTanh';
 /** The gradient of GELU_TANH's input `x` given that of its output, `dy`: one kernel for twelve. */
 export const GELU_TANH_GRAD = 'LgptGeluTanhGrad';
+
+/**
+ * Dropout's `x · mask · scale` (`applyDropoutMask`) for a float32 `x` and a bool keep `mask` of
+ * its shape, for backends with a kernel for it (wasm): one pass where tfjs's ops (Cast and two
+ * Multiplies) take three. Its gradient is the same kernel on `dy` (grads/dropout-mask.ts).
+ */
+export const DROPOUT_MASK = 'LgptDropoutMask';
+
+export interface DropoutMaskAttrs {
+  /** `1 / (1 − p)`, as a float32 (the composite's scalar). */
+  scale: number;
+  [key: string]: number;
+}

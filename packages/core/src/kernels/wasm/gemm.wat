@@ -13,8 +13,8 @@
 ;; operand free, where tfjs-wasm's transposed matMul is 10–40× slower.
 ;; (Unrolling the depth loop was measured slower; so were 5- and 6-row tiles unfused, see `tiles6`.)
 ;;
-;; The module also holds `layer_norm` and `gelu_tanh` (at the end), which want the same heap and
-;; SIMD builds.
+;; The module also holds `layer_norm`, `gelu_tanh` and `dropout_mask` (at the end), which want
+;; the same heap and SIMD builds.
 (module
   (import "env" "memory" (memory 0))
 
@@ -1120,6 +1120,40 @@
             (local.set $src (i32.add (local.get $src) (i32.const 4)))
             (local.set $dst (i32.add (local.get $dst) (i32.const 4)))))
         (br $vec))))
+
+  ;; Dropout's `x · mask · scale` (dropout.ts's `applyDropoutMask`): `count` floats at `src`, a
+  ;; keep mask of `count` bytes (0 or 1) at `mask`, the products to `dst`. Each float is multiplied
+  ;; by `mask · scale` (scale or 0, exactly), as tfjs's Cast and two Multiplies do it, so the bits
+  ;; (signed zeros and NaNs too) are theirs: one pass where those ops make three.
+  (func (export "dropout_mask")
+    (param $src i32) (param $mask i32) (param $dst i32) (param $count i32) (param $scale f32)
+    (local $end i32) (local $vecEnd i32) (local $factor v128)
+    (local.set $factor (f32x4.splat (local.get $scale)))
+    (local.set $end (i32.add (local.get $mask) (local.get $count)))
+    (local.set $vecEnd (i32.add (local.get $mask) (i32.and (local.get $count) (i32.const -4))))
+    (block $vecsDone
+      (loop $vec
+        (br_if $vecsDone (i32.ge_u (local.get $mask) (local.get $vecEnd)))
+        (v128.store (local.get $dst)
+          (f32x4.mul (v128.load (local.get $src))
+            (f32x4.mul (local.get $factor)
+              (f32x4.convert_i32x4_u
+                (i32x4.extend_low_i16x8_u
+                  (i16x8.extend_low_i8x16_u (v128.load32_zero (local.get $mask))))))))
+        (local.set $src (i32.add (local.get $src) (i32.const 16)))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+        (local.set $mask (i32.add (local.get $mask) (i32.const 4)))
+        (br $vec)))
+    (block $done
+      (loop $one
+        (br_if $done (i32.ge_u (local.get $mask) (local.get $end)))
+        (f32.store (local.get $dst)
+          (f32.mul (f32.load (local.get $src))
+            (f32.mul (local.get $scale) (f32.convert_i32_u (i32.load8_u (local.get $mask))))))
+        (local.set $src (i32.add (local.get $src) (i32.const 4)))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+        (local.set $mask (i32.add (local.get $mask) (i32.const 1)))
+        (br $one))))
 
   ;; The sum of a vector's four floats.
   (func $lanes_sum (param $v v128) (result f32)
