@@ -76,7 +76,7 @@ export function applyDropoutMask(x: tf.Tensor, mask: tf.Tensor, p: number): tf.T
   const scale = 1 / (1 - p);
   if (mask.dtype === 'bool' && runsLgptKernel(DROPOUT_MASK, [x])) {
     const attrs: DropoutMaskAttrs = { scale };
-    return tf.engine().runKernel(DROPOUT_MASK, { x, mask }, { ...attrs }) as tf.Tensor;
+    return tf.engine().runKernel(DROPOUT_MASK, { x, mask }, attrs) as tf.Tensor;
   }
   return tf.tidy(() => tf.mul(x, tf.mul(tf.cast(mask, 'float32'), scale)));
 }

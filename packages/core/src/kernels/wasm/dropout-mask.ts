@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { DROPOUT_MASK, type DropoutMaskAttrs } from '../names.js';
-import { wasmGemm } from './gemm.js';
+import { heapFunctionKernel } from './elementwise.js';
 import type { WasmHeapBackend } from './heap.js';
 
 /** gemm.wat's `dropout_mask` over the heap: the whole tensor in one call. */
@@ -14,15 +14,10 @@ function dropoutMaskWasm({
   attrs: DropoutMaskAttrs;
 }): tf.TensorInfo {
   const { x, mask } = inputs;
-  const gemm = wasmGemm(backend);
-  if (gemm === null)
-    throw new Error(`${DROPOUT_MASK}: this wasm backend cannot run lgpt's kernels`);
-  const out = backend.makeOutput(x.shape, 'float32');
-  // Offsets after makeOutput, which may grow the heap and move its views.
-  const [xAt, maskAt, outAt] = [x, mask, out].map((t) => backend.typedArrayFromHeap(t).byteOffset);
   const count = x.shape.reduce((n, d) => n * d, 1);
-  gemm.exports.dropout_mask(xAt, maskAt, outAt, count, attrs.scale);
-  return out;
+  return heapFunctionKernel(DROPOUT_MASK, backend, x, [x, mask], (gemm, [xAt, maskAt], outAt) =>
+    gemm.dropout_mask(xAt, maskAt, outAt, count, attrs.scale),
+  );
 }
 
 export const dropoutMaskWasmConfig: tf.KernelConfig = {

@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { GELU_TANH, GELU_TANH_GRAD } from '../names.js';
-import { wasmGemm } from './gemm.js';
+import { heapFunctionKernel } from './elementwise.js';
 import type { WasmHeapBackend } from './heap.js';
 
 /**
@@ -12,18 +12,10 @@ function geluTanhWasm(
   { x, dy }: { x: tf.TensorInfo; dy?: tf.TensorInfo },
   backend: WasmHeapBackend,
 ): tf.TensorInfo {
-  const gemm = wasmGemm(backend);
-  if (gemm === null) throw new Error(`${name}: this wasm backend cannot run lgpt's kernels`);
-  const out = backend.makeOutput(x.shape, 'float32');
-  // Offsets after makeOutput, which may grow the heap and move its views.
-  const heapOffset = (t: tf.TensorInfo) => backend.typedArrayFromHeap(t).byteOffset;
-  gemm.exports.gelu_tanh(
-    heapOffset(x),
-    heapOffset(out),
-    x.shape.reduce((n, d) => n * d, 1),
-    dy === undefined ? 0 : heapOffset(dy),
+  const count = x.shape.reduce((n, d) => n * d, 1);
+  return heapFunctionKernel(name, backend, x, [x, dy], (gemm, [xAt, dyAt], outAt) =>
+    gemm.gelu_tanh(xAt, outAt, count, dyAt),
   );
-  return out;
 }
 
 type GeluKernelArgs = {

@@ -64,7 +64,7 @@ interface GemmExports extends GemmThreadExports {
   COL_BLOCK: WebAssembly.Global;
 }
 
-interface Gemm {
+export interface Gemm {
   exports: GemmExports;
   /** Whether this is the relaxed-SIMD build (fused multiply-adds). */
   fused: boolean;
