@@ -176,8 +176,21 @@ function exportOnnxModel() {
 // Ctrl-C: exit through the handler above, so the exported model is removed.
 process.on('SIGINT', () => process.exit(130));
 
+/** Whether `specifier` resolves from bench/ (ONNX Runtime's packages are large: some skip them). */
+function installed(specifier) {
+  try {
+    import.meta.resolve(specifier);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** One ONNX Runtime peer (`web` or `node`) on the case's shape. */
 function runOrt(c, runtime) {
+  // Not installed: say so without exporting the model for nothing (a minute of PyTorch's time).
+  if (!installed(`onnxruntime-${runtime}`))
+    return { error: `onnxruntime-${runtime} not installed` };
   const model = exportOnnxModel();
   if (model.error) return { error: model.error };
   process.stdout.write(`${c.name}: onnxruntime-${runtime} ... `);
@@ -232,6 +245,7 @@ const machine = [
   `torch ${rows.find((r) => r.torch.torch)?.torch.torch ?? '—'}`,
   `onnxruntime ${rows.map((r) => r.ort_web?.version ?? r.ort_node?.version).find(Boolean) ?? '—'}`,
   `threads ${args.threads}`,
+  ...(args.backend === 'webgpu' ? [`GPU ${rows.find((r) => r.ours.gpu)?.ours.gpu ?? '—'}`] : []),
   `wasm relaxed SIMD ${rows.some((r) => r.ours.relaxed_simd) ? 'on' : 'off'}`,
   `load average ${loadBefore.toFixed(1)} before, ${loadavg()[0].toFixed(1)} after`,
 ].join(', ');

@@ -19,8 +19,23 @@ export const { values: args } = parseArgs({
 /** The thread count PyTorch gets too (wasm only: the other backends choose their own). */
 export const threads = Number(process.env.LGPT_BENCH_THREADS ?? 1);
 
+/** On webgpu, the adapter the case ran on (vendor, architecture, device), for the result line. */
+let gpu = null;
+
 export async function setup() {
   await initBackend(args.backend, args.backend === 'wasm' ? { threads } : {});
+  if (args.backend === 'webgpu') gpu = await describeGpu();
+}
+
+/**
+ * The adapter behind `navigator.gpu` (as initBackend installed it): a result must say whether it
+ * ran on a real GPU or on a software one (SwiftShader, llvmpipe).
+ */
+async function describeGpu() {
+  const adapter = await navigator.gpu.requestAdapter();
+  const info = adapter?.info ?? {};
+  const parts = [info.vendor, info.architecture, info.device, info.description];
+  return parts.filter(Boolean).join(' ') || 'unknown adapter';
 }
 
 /** Random token ids `[rows, cols]` from a seeded generator. */
@@ -68,6 +83,7 @@ export function report(fields) {
       threads: tf.getBackend() === 'wasm' ? wasmThreads() : threads,
       node: process.version,
       relaxed_simd: hasRelaxedSimd(),
+      ...(gpu ? { gpu } : {}),
     }),
   );
 }

@@ -70,6 +70,16 @@ export function weightGradient(d: tf.Tensor2D, x: tf.Tensor2D, w: tf.Tensor2D): 
   });
 }
 
+/**
+ * Whether matMul's transposed forms are passed their operands as they are, rather than through
+ * the explicit transposes above. webgpu's matMul shaders read either layout at the same speed,
+ * while an explicit transpose is a pass of its own that copies the whole weight (the LM head's
+ * 150 MB) on every call: 21 of the 42 s of a `[1, 32]` GPT-2 forward on SwiftShader.
+ */
+function transposesInShader(): boolean {
+  return tf.getBackend() === 'webgpu';
+}
+
 let productsLeftOut = false;
 
 /**
@@ -123,11 +133,13 @@ export const linearProducts = {
     if (useGemm(x.shape[0], fanInFanOut, kept)) {
       return gemm(x, w, false, !fanInFanOut, kept !== null) as tf.Tensor2D;
     }
+    if (transposesInShader()) return tf.matMul(x, w, false, !fanInFanOut);
     return fanInFanOut ? tf.matMul(x, w) : timesWeightT(x, w);
   },
   /** The input gradient: `[rows, out] → [rows, in]`. */
   inputGrad: (d: tf.Tensor2D, w: tf.Tensor2D, fanInFanOut: boolean): tf.Tensor2D => {
     if (useGemm(d.shape[0], !fanInFanOut)) return gemm(d, w, false, fanInFanOut) as tf.Tensor2D;
+    if (transposesInShader()) return tf.matMul(d, w, false, fanInFanOut);
     return fanInFanOut ? tf.matMul(d, transposeMatrix(w)) : timesWeight(d, w);
   },
   /** The weight gradient, in the weight's own layout. */
@@ -140,6 +152,7 @@ export const linearProducts = {
     if (useGemm(w.shape[0])) {
       return (fanInFanOut ? gemm(x, d, true, false) : gemm(d, x, true, false)) as tf.Tensor2D;
     }
+    if (transposesInShader()) return fanInFanOut ? tf.matMul(x, d, true) : tf.matMul(d, x, true);
     return fanInFanOut ? tf.matMul(transposeMatrix(x), d) : weightGradient(d, x, w);
   },
 };
