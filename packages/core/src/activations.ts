@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { customGrad } from './custom-grad.js';
 import { GELU_TANH, GELU_TANH_GRAD } from './kernels/names.js';
+import { WORKGROUP, withinDispatch } from './kernels/webgpu/program.js';
 import { runsLgptKernel, runsValueKernel } from './ops/gemm.js';
 
 /** √(2/π), the constant of the tanh approximation of GELU. */
@@ -17,14 +18,15 @@ function twiceInner(x: tf.Tensor): tf.Tensor {
  * `½x(1 + tanh u)`, computed as the identical `x·σ(2u)` because tfjs-wasm's sigmoid is vectorised
  * (XNNPACK) and its tanh is not (~15× slower). The gradient is written out
  * (`σ(2u) + x·σ'(2u)·d(2u)/dx`) from the saved input, so autodiff records one node, not eight.
- * On wasm the value and the gradient are one kernel each (gemm.wat's `gelu_tanh`), where the ops
- * take six and twelve.
+ * On wasm and webgpu the value and the gradient are one kernel each (gemm.wat's `gelu_tanh`,
+ * kernels/webgpu/gelu.ts), where the ops take six and twelve.
  */
 export function geluTanh(x: tf.Tensor): tf.Tensor {
   const run = (name: string, inputs: Record<string, tf.Tensor>) =>
     tf.engine().runKernel(name, inputs) as tf.Tensor;
-  if (runsValueKernel(GELU_TANH, [x])) return run(GELU_TANH, { x });
-  const kernel = runsLgptKernel(GELU_TANH, [x]);
+  const fits = withinDispatch(Math.ceil(x.size / WORKGROUP));
+  if (fits && runsValueKernel(GELU_TANH, [x])) return run(GELU_TANH, { x });
+  const kernel = fits && runsLgptKernel(GELU_TANH, [x]);
   return customGrad(([input], save) => {
     save([input]);
     return {
@@ -32,7 +34,7 @@ export function geluTanh(x: tf.Tensor): tf.Tensor {
         ? run(GELU_TANH, { x: input })
         : tf.tidy(() => tf.mul(input, tf.sigmoid(twiceInner(input)))),
       gradFunc: (dy, [xs]) => [
-        runsLgptKernel(GELU_TANH_GRAD, [xs, dy])
+        kernel && runsLgptKernel(GELU_TANH_GRAD, [xs, dy])
           ? run(GELU_TANH_GRAD, { x: xs, dy })
           : tf.tidy(() => {
               const s = tf.sigmoid(twiceInner(xs));

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { customGrad } from './custom-grad.js';
 import { LAYER_NORM, type LayerNormAttrs } from './kernels/names.js';
+import { withinDispatch } from './kernels/webgpu/program.js';
 import { Module, type Parameter } from './module.js';
 import { runsValueKernel } from './ops/gemm.js';
 
@@ -8,7 +9,8 @@ import { runsValueKernel } from './ops/gemm.js';
  * Layer normalisation over the last axis with PyTorch's semantics (biased variance, `eps` inside
  * the square root). The backward is written out so autodiff records one node instead of a dozen,
  * and a frozen weight or bias (anything but a trainable variable) gets no gradient computed.
- * Outside gradient computation on wasm, the value is one kernel (gemm.wat's `layer_norm`).
+ * Outside gradient computation on wasm and webgpu, the value is one kernel (gemm.wat's
+ * `layer_norm`; kernels/webgpu/layer-norm.ts).
  */
 export function layerNorm(
   x: tf.Tensor,
@@ -50,7 +52,7 @@ export function layerNorm(
 }
 
 /**
- * Whether the value comes from the backend's LayerNorm kernel (wasm, with lgpt's kernels): outside
+ * Whether the value comes from the backend's LayerNorm kernel (wasm, webgpu): outside
  * gradient computation (inference, generation), where nothing is saved for a backward pass, and
  * for a weight and bias over the last axis.
  */
@@ -61,6 +63,7 @@ function runsKernel(x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor): boolean {
     bias.rank === 1 &&
     weight.size === cols &&
     bias.size === cols &&
+    withinDispatch(x.size / cols) &&
     runsValueKernel(LAYER_NORM, [x, weight, bias])
   );
 }

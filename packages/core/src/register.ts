@@ -16,6 +16,8 @@ import { gemmWasmConfig } from './kernels/wasm/gemm.js';
 import { layerNormWasmConfig } from './kernels/wasm/layer-norm.js';
 import { sliceWasmConfig } from './kernels/wasm/slice.js';
 import { splitWasmConfig } from './kernels/wasm/split.js';
+import { geluTanhGradWebGPUConfig, geluTanhWebGPUConfig } from './kernels/webgpu/gelu.js';
+import { layerNormWebGPUConfig } from './kernels/webgpu/layer-norm.js';
 
 for (const config of [
   batchMatMulWasmConfig,
@@ -27,6 +29,9 @@ for (const config of [
   layerNormWasmConfig,
   sliceWasmConfig,
   splitWasmConfig,
+  geluTanhWebGPUConfig,
+  geluTanhGradWebGPUConfig,
+  layerNormWebGPUConfig,
 ]) {
   if (!tf.getKernel(config.kernelName, config.backendName)) tf.registerKernel(config);
 }

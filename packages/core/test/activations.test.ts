@@ -17,19 +17,21 @@ describeBackends('geluTanh', (backend) => {
       new Rng(2).normalTensor([200], 0, 2),
       tf.tensor1d([-1000, -90, -20, -9, -3, -1e-3, 0, 1e-3, 3, 9, 20, 90, 1000]),
     ]);
-    // The value is one kernel on wasm.
+    // The value is one kernel on wasm and webgpu.
     const run = await tf.profile(() => expectNoLeaks(() => geluTanh(x), 'geluTanh'));
-    expect(run.kernelNames.includes('LgptGeluTanh')).toBe(backend === 'wasm');
+    expect(run.kernelNames.includes('LgptGeluTanh')).toBe(
+      backend === 'wasm' || backend === 'webgpu',
+    );
     const y = run.result as tf.Tensor;
     await expectClose(y, geluNew(x), { atol: 1e-6, label: 'value' });
     // Weights unlike 1 everywhere, so the incoming gradient counts, element by element.
     const weights = new Rng(3).normalTensor([x.size]);
     const grad = (f: (v: tf.Tensor) => tf.Tensor) =>
       tf.grad((v: tf.Tensor) => tf.sum(tf.mul(f(v), weights)))(x);
-    // Under gradients too, one kernel for the value and one for the gradient on wasm.
+    // Under gradients too, one kernel for the value and one for the gradient.
     const taped = await tf.profile(() => grad(geluTanh));
     for (const kernel of ['LgptGeluTanh', 'LgptGeluTanhGrad']) {
-      expect(taped.kernelNames.includes(kernel)).toBe(backend === 'wasm');
+      expect(taped.kernelNames.includes(kernel)).toBe(backend === 'wasm' || backend === 'webgpu');
     }
     await expectClose(taped.result as tf.Tensor, grad(geluNew), { atol: 1e-5, label: 'gradient' });
     tf.dispose([x, y, weights, taped.result as tf.Tensor]);

@@ -46,7 +46,7 @@ export const GEMM = 'LgptGemm';
 
 /**
  * LayerNorm's value over the last axis (`x` float32, `weight` and `bias` of its last size), for
- * backends with a kernel for it (wasm): one kernel where the ops take nine. No gradient: it runs
+ * backends with a kernel for it (wasm, webgpu): one kernel where the ops take nine. No gradient: it runs
  * outside gradient computation only (layer-norm.ts).
  */
 export const LAYER_NORM = 'LgptLayerNorm';
@@ -65,7 +65,7 @@ export const GATHER_ROWS = 'LgptGatherRows';
 
 /**
  * GELU's tanh approximation (`geluTanh`'s value) of a float32 tensor, for backends with a kernel
- * for it (wasm): one kernel where the ops take six. No gradient of its own: `geluTanh`'s custom
+ * for it (wasm, webgpu): one kernel where the ops take six. No gradient of its own: `geluTanh`'s custom
  * gradient runs GELU_TANH_GRAD (activations.ts).
  */
 export const GELU_TANH = 'LgptGeluTanh';

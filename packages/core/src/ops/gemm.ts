@@ -50,21 +50,22 @@ export function useGemm(rows: number, rowMajorB = false, kept: KeptWeight | null
 }
 
 /**
- * Whether lgpt's kernel `name` runs here: registered for this backend, which runs gemm.wat (wasm
- * with SIMD), on float32 `inputs`.
+ * Whether lgpt's kernel `name` runs here: registered for this backend (on wasm, one that runs
+ * gemm.wat: wasm with SIMD), on float32 `inputs`.
  */
 export function runsLgptKernel(name: string, inputs: tf.Tensor[]): boolean {
+  const backend = tf.getBackend();
   return (
     inputs.every((t) => t.dtype === 'float32') &&
-    tf.getKernel(name, tf.getBackend()) !== undefined &&
-    gemmKernel() !== null
+    tf.getKernel(name, backend) !== undefined &&
+    (backend !== 'wasm' || gemmKernel() !== null)
   );
 }
 
 /**
  * Whether lgpt's kernel `name` computes a value here (`runsLgptKernel`) outside gradient
- * computation (inference, generation), where nothing is saved for a backward pass: the kernels of
- * gemm.wat's elementwise and row functions (LayerNorm, GELU) have no gradients of their own.
+ * computation (inference, generation), where nothing is saved for a backward pass: the elementwise
+ * and row kernels (LayerNorm, GELU; gemm.wat's on wasm) have no gradients of their own.
  */
 export function runsValueKernel(name: string, inputs: tf.Tensor[]): boolean {
   return tf.engine().state.gradientDepth === 0 && runsLgptKernel(name, inputs);
