@@ -78,9 +78,9 @@ export function linear(
     const x2d = tf.reshape(args[0], [-1, inFeatures]) as tf.Tensor2D;
     // The input is needed only for the weight's gradient.
     if (weightTrainable) save([x2d]);
-    const product = linearProducts.forward(x2d, w, fanInFanOut);
+    const product = linearProducts.forward(x2d, w, fanInFanOut, bias);
     return {
-      value: tf.reshape(bias ? tf.add(product, bias) : product, outShape),
+      value: tf.reshape(product, outShape),
       gradFunc: (dy, [xs]) => {
         const d = tf.reshape(dy, [-1, outFeatures]) as tf.Tensor2D;
         const dx = linearProducts.inputGrad(d, w, fanInFanOut);
