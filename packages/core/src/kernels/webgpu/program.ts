@@ -5,8 +5,8 @@ import * as tf from '@tensorflow/tfjs-core';
  * kept structural so @lgpt/core does not import the optional backend). The backend declares the
  * inputs as storage arrays named by `variableNames`, the uniforms (`size`: the output's element
  * count; `uniforms`: extra fields), the output helper `setOutputAtIndex`, and calls the user code's
- * `fn main(index : i32)` with the flat invocation index, the builtins `localId`, `workgroupId`
- * and `numWorkgroups` in scope.
+ * `fn main(index : i32)` with the flat invocation index, the builtins `localId` and `workgroupId`
+ * in scope.
  */
 export interface WebGPUProgram {
   variableNames: string[];
