@@ -51,24 +51,20 @@ type GeluKernelArgs = {
   backend: WebGPUBackendLike;
 };
 
+/** GELU of `x`, or given `dy` (GELU_TANH_GRAD's second input) the gradient of its input. */
+function geluWebGPU({ inputs: { x, dy }, backend }: GeluKernelArgs): tf.TensorInfo {
+  const program = geluProgram(x.shape, dy !== undefined);
+  return backend.runWebGPUProgram(program, dy ? [x, dy] : [x], 'float32');
+}
+
 export const geluTanhWebGPUConfig: tf.KernelConfig = {
   kernelName: GELU_TANH,
   backendName: 'webgpu',
-  kernelFunc: (({ inputs, backend }: GeluKernelArgs) =>
-    backend.runWebGPUProgram(
-      geluProgram(inputs.x.shape, false),
-      [inputs.x],
-      'float32',
-    )) as unknown as tf.KernelFunc,
+  kernelFunc: geluWebGPU as unknown as tf.KernelFunc,
 };
 
 export const geluTanhGradWebGPUConfig: tf.KernelConfig = {
   kernelName: GELU_TANH_GRAD,
   backendName: 'webgpu',
-  kernelFunc: (({ inputs, backend }: GeluKernelArgs) =>
-    backend.runWebGPUProgram(
-      geluProgram(inputs.x.shape, true),
-      [inputs.x, inputs.dy as tf.TensorInfo],
-      'float32',
-    )) as unknown as tf.KernelFunc,
+  kernelFunc: geluWebGPU as unknown as tf.KernelFunc,
 };
