@@ -1,6 +1,7 @@
 import './register.js';
 
 export { ACTIVATIONS, activation, geluErf, geluTanh, silu } from './activations.js';
+export { fusedAttention } from './attention.js';
 export {
   type BackendName,
   ensureGradients,

@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { dropoutMaskGradConfig } from './grads/dropout-mask.js';
 import { sliceGradConfig, splitGradConfig } from './grads/slice.js';
+import { attentionWasmConfig } from './kernels/wasm/attention.js';
 import { batchMatMulWasmConfig } from './kernels/wasm/batch-matmul.js';
 import { dropoutMaskWasmConfig } from './kernels/wasm/dropout-mask.js';
 import { gatherRowsWasmConfig } from './kernels/wasm/gather-rows.js';
@@ -20,6 +21,7 @@ import { geluTanhGradWebGPUConfig, geluTanhWebGPUConfig } from './kernels/webgpu
 import { layerNormWebGPUConfig } from './kernels/webgpu/layer-norm.js';
 
 for (const config of [
+  attentionWasmConfig,
   batchMatMulWasmConfig,
   dropoutMaskWasmConfig,
   gatherRowsWasmConfig,

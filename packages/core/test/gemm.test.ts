@@ -190,6 +190,35 @@ describeBackends(
       tf.dispose([a, b]);
     });
 
+    it('adds a bias in the kernel with the bits of tf.add, and any other bias by tf.add', async () => {
+      const rng = new Rng(12);
+      // Columns past the last whole vector; a batch; a kept weight's few rows (packed_rows).
+      for (const [aShape, bShape, keep] of [
+        [[33, 20], [20, 1030], false],
+        [[2, 40, 9], [2, 9, 7], false],
+        [[3, 64], [64, 70], true],
+      ] as const) {
+        const a = rng.normalTensor([...aShape]);
+        const b = keep ? variable(rng.normalTensor([...bShape])) : rng.normalTensor([...bShape]);
+        const bias = rng.normalTensor([bShape[bShape.length - 1]]);
+        const run = await tf.profile(() =>
+          expectNoLeaks(() => gemm(a, b, false, false, keep, bias)),
+        );
+        expect(run.kernelNames).not.toContain('Add');
+        const sum = tf.tidy(() => tf.add(gemm(a, b, false, false, keep), bias));
+        const ours = await (run.result as tf.Tensor).data();
+        expect(Buffer.from(ours.buffer).equals(Buffer.from((await sum.data()).buffer))).toBe(true);
+        // A bias of another shape broadcasts as tf.add's does.
+        const grid = rng.normalTensor([aShape[aShape.length - 2], 1]);
+        const [gridOurs, gridSum] = tf.tidy(() => [
+          gemm(a, b, false, false, keep, grid),
+          tf.add(gemm(a, b), grid),
+        ]);
+        await expectClose(gridOurs, gridSum);
+        tf.dispose([a, b, bias, run.result as tf.Tensor, sum, grid, gridOurs, gridSum]);
+      }
+    });
+
     it('gives zeros for an empty inner dimension', async () => {
       const a = tf.zeros([3, 0]);
       const b = tf.zeros([0, 5]);

@@ -40,7 +40,8 @@ export interface SplitAttrs {
 
 /**
  * A batched float32 matMul `[G, M, K] @ [G, K, N] → [G, M, N]`, operands optionally transposed, by
- * lgpt's own GEMM (wasm). Same attributes as `LgptBatchMatMul`.
+ * lgpt's own GEMM (wasm). Same attributes as `LgptBatchMatMul`. An optional third input `bias`
+ * `[N]` is added to every row of the product (a linear layer's bias), as `tf.add` would.
  */
 export const GEMM = 'LgptGemm';
 
@@ -82,5 +83,19 @@ export const DROPOUT_MASK = 'LgptDropoutMask';
 export interface DropoutMaskAttrs {
   /** `1 / (1 − p)`, as a float32 (the composite's scalar). */
   scale: number;
+  [key: string]: number;
+}
+
+/**
+ * Scaled dot-product attention's value from a fused q, k, v projection, `qkv` `[B, T, 3·H·D]` (q,
+ * k, v side by side, Hugging Face's `c_attn` order), with an additive `bias` `[B|1, 1, T, T]`:
+ * `softmax(q·kᵀ / divisor + bias) · v` per head, the heads merged: `[B, T, H·D]`. For backends with
+ * a kernel for it (wasm). No gradient: it runs outside gradient computation only (attention.ts).
+ */
+export const ATTENTION = 'LgptAttention';
+
+export interface AttentionAttrs {
+  heads: number;
+  divisor: number;
   [key: string]: number;
 }

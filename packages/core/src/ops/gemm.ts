@@ -81,7 +81,9 @@ export function gemmKernel(): ReturnType<typeof wasmGemm> {
  * `op(a) @ op(b)` (float32) by the GEMM kernel (call only where `useGemm`), for matrices or
  * batches with the same leading axes; `op` transposes the last two axes when asked, at no extra
  * cost. `keepBPacked`: b is a weight that stays unchanged (kernels/wasm/packed-weights.ts keeps it
- * packed for products of few rows). Records no gradient: it is used inside custom gradients.
+ * packed for products of few rows). `bias` is added to every row (in the kernel for a float32
+ * vector of the product's width: a pass while the product is in cache, one dispatch fewer).
+ * Records no gradient: it is used inside custom gradients.
  */
 export function gemm(
   a: tf.Tensor,
@@ -89,19 +91,26 @@ export function gemm(
   transposeA = false,
   transposeB = false,
   keepBPacked = false,
+  bias: tf.Tensor | null = null,
 ): tf.Tensor {
-  return runBatchMatMulKernel(GEMM, a, b, { transposeA, transposeB, keepBPacked });
+  const attrs = { transposeA, transposeB, keepBPacked };
+  const cols = b.shape[b.rank - (transposeB ? 2 : 1)];
+  if (bias === null || (bias.rank === 1 && bias.size === cols && bias.dtype === 'float32')) {
+    return runBatchMatMulKernel(GEMM, a, b, attrs, bias);
+  }
+  return tf.tidy(() => tf.add(runBatchMatMulKernel(GEMM, a, b, attrs), bias));
 }
 
 /**
  * Runs a kernel of the batched matMul's signature (`[G, M, K] @ [G, K, N]`, operands optionally
- * transposed) over any matching leading axes.
+ * transposed) over any matching leading axes; `bias`, where given, is passed on as it is.
  */
 export function runBatchMatMulKernel(
   kernel: string,
   a: tf.Tensor,
   b: tf.Tensor,
   attrs: BatchMatMulAttrs,
+  bias: tf.Tensor | null = null,
 ): tf.Tensor {
   return tf.tidy(() => {
     const [aRows, aCols] = a.shape.slice(-2);
@@ -112,6 +121,7 @@ export function runBatchMatMulKernel(
       {
         a: tf.reshape(a, [batch, aRows, aCols]),
         b: tf.reshape(b, [batch, bRows, bCols]),
+        ...(bias ? { bias } : {}),
       },
       attrs,
     ) as tf.Tensor;

@@ -125,8 +125,9 @@ export const linearProducts = {
   /**
    * `x · W (+ bias)` for the layer: `[rows, in] → [rows, out]`. A variable's packing is kept for
    * the GEMM outside gradient computation (inference: a model's weights do not change between
-   * calls; in training they do, and would be packed and kept anew every step). On webgpu the bias
-   * is added in the product's shader (tfjs's fused matMul), one dispatch fewer.
+   * calls; in training they do, and would be packed and kept anew every step). The bias is added
+   * inside the product's kernel on wasm (the GEMM's) and webgpu (tfjs's fused matMul): one
+   * dispatch fewer.
    */
   forward: (
     x: tf.Tensor2D,
@@ -139,7 +140,7 @@ export const linearProducts = {
     if (productsLeftOut) return withBias(tf.zeros([x.shape[0], w.shape[fanInFanOut ? 1 : 0]]));
     const kept = keptWeight(w, fanInFanOut);
     if (useGemm(x.shape[0], fanInFanOut, kept)) {
-      return withBias(gemm(x, w, false, !fanInFanOut, kept !== null) as tf.Tensor2D);
+      return gemm(x, w, false, !fanInFanOut, kept !== null, bias) as tf.Tensor2D;
     }
     if (transposesInShader()) {
       const b = bias ?? undefined;

@@ -50,6 +50,7 @@ interface GemmExports extends GemmThreadExports {
   ): void;
   gelu_tanh(x: number, y: number, count: number, dy: number): void;
   dropout_mask(x: number, mask: number, y: number, count: number, scale: number): void;
+  add_bias(c: number, cRowStride: number, rows: number, cols: number, bias: number): void;
   pack_weight(
     b: number,
     bDepthStride: number,
@@ -176,7 +177,7 @@ function instantiate(backend: WasmGemmBackend): Gemm | null {
 }
 
 /** One matrix product `C[M, N] = A[M, K] · B[K, N]`: byte offsets and element strides. */
-interface Product {
+export interface Product {
   a: number;
   aRowStride: number;
   aDepthStride: number;
@@ -281,7 +282,7 @@ function oneThread(products: Product[]): boolean {
 }
 
 /** Runs the products (one per batch entry) across the GEMM's threads, or on this one. */
-function multiplyAll(gemm: Gemm, products: Product[]): void {
+export function multiplyAll(gemm: Gemm, products: Product[]): void {
   const { exports, buffers, pool } = gemm;
   if (pool === null || oneThread(products)) {
     for (const p of products) {
@@ -346,11 +347,11 @@ function gemmKernel({
   backend,
   attrs,
 }: {
-  inputs: { a: tf.TensorInfo; b: tf.TensorInfo };
+  inputs: { a: tf.TensorInfo; b: tf.TensorInfo; bias?: tf.TensorInfo };
   backend: WasmGemmBackend;
   attrs: GemmAttrs;
 }): tf.TensorInfo {
-  const { a, b } = inputs;
+  const { a, b, bias } = inputs;
   const { transposeA, transposeB } = attrs;
   const gemm = wasmGemm(backend);
   if (gemm === null) throw new Error(`${GEMM}: this wasm backend cannot run lgpt's GEMM`);
@@ -380,6 +381,10 @@ function gemmKernel({
     packedCols: cols,
   }));
   multiplyAll(gemm, products);
+  if (bias !== undefined) {
+    const biasAt = backend.typedArrayFromHeap(bias).byteOffset;
+    gemm.exports.add_bias(cAt, cols, groups * rows, cols, biasAt);
+  }
   return out;
 }
 

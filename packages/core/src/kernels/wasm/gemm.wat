@@ -13,8 +13,8 @@
 ;; operand free, where tfjs-wasm's transposed matMul is 10–40× slower.
 ;; (Unrolling the depth loop was measured slower; so were 5- and 6-row tiles unfused, see `tiles6`.)
 ;;
-;; The module also holds `layer_norm`, `gelu_tanh` and `dropout_mask` (at the end), which want
-;; the same heap and SIMD builds.
+;; The module also holds `layer_norm`, `gelu_tanh`, `dropout_mask` and `add_bias` (at the end),
+;; which want the same heap and SIMD builds.
 (module
   (import "env" "memory" (memory 0))
 
@@ -1154,6 +1154,40 @@
         (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
         (local.set $mask (i32.add (local.get $mask) (i32.const 1)))
         (br $one))))
+
+  ;; C's `rows` rows (`cRowStride` floats apart) plus `bias` (`cols` floats) each, in place: the
+  ;; float32 additions of tf.add(C, bias), run right after the product (a linear layer's bias) while
+  ;; C is still in cache, where the Add kernel would be a dispatch and a pass of its own.
+  (func (export "add_bias")
+    (param $c i32) (param $cRowStride i32) (param $rows i32) (param $cols i32) (param $bias i32)
+    (local $row i32) (local $at i32) (local $b i32) (local $vectorsEnd i32) (local $end i32)
+    (block $done
+      (loop $eachRow
+        (br_if $done (i32.ge_u (local.get $row) (local.get $rows)))
+        (local.set $at
+          (i32.add (local.get $c)
+            (i32.shl (i32.mul (local.get $row) (local.get $cRowStride)) (i32.const 2))))
+        (local.set $end (i32.add (local.get $at) (i32.shl (local.get $cols) (i32.const 2))))
+        (local.set $vectorsEnd
+          (i32.add (local.get $at) (i32.shl (i32.and (local.get $cols) (i32.const -4)) (i32.const 2))))
+        (local.set $b (local.get $bias))
+        (block $vectorsDone
+          (loop $vector
+            (br_if $vectorsDone (i32.ge_u (local.get $at) (local.get $vectorsEnd)))
+            (v128.store (local.get $at)
+              (f32x4.add (v128.load (local.get $at)) (v128.load (local.get $b))))
+            (local.set $at (i32.add (local.get $at) (i32.const 16)))
+            (local.set $b (i32.add (local.get $b) (i32.const 16)))
+            (br $vector)))
+        (block $floatsDone
+          (loop $float
+            (br_if $floatsDone (i32.ge_u (local.get $at) (local.get $end)))
+            (f32.store (local.get $at) (f32.add (f32.load (local.get $at)) (f32.load (local.get $b))))
+            (local.set $at (i32.add (local.get $at) (i32.const 4)))
+            (local.set $b (i32.add (local.get $b) (i32.const 4)))
+            (br $float)))
+        (local.set $row (i32.add (local.get $row) (i32.const 1)))
+        (br $eachRow))))
 
   ;; The sum of a vector's four floats.
   (func $lanes_sum (param $v v128) (result f32)
