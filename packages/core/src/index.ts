@@ -1,7 +1,12 @@
 import './register.js';
 
 export { ACTIVATIONS, activation, geluErf, geluTanh, silu } from './activations.js';
-export { fusedAttention } from './attention.js';
+export {
+  type AttentionCache,
+  type FusedAttentionOptions,
+  type FusedAttentionResult,
+  fusedAttention,
+} from './attention.js';
 export {
   type BackendName,
   ensureGradients,

@@ -1,4 +1,4 @@
-import { applyDropoutMask, batchMatMul, customGrad, fusedAttention, split } from '@lgpt/core';
+import { applyDropoutMask, batchMatMul, customGrad, split } from '@lgpt/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 export interface AttendOptions {
@@ -40,8 +40,6 @@ export function attend(
  * Hugging Face splits it) → the heads' outputs merged back, `[B, T, H·D]`. The heads are split and
  * merged inside the op, so autodiff records one node (and keeps one gradient) for the whole
  * attention instead of one per transpose and split; the backward pass re-splits the saved `qkv`.
- * With no dropout and no gradient to compute, the value is one kernel where the backend has one
- * (`fusedAttention`, wasm: the same bits as the ops).
  */
 export function attendQkv(
   qkv: tf.Tensor3D,
@@ -49,8 +47,6 @@ export function attendQkv(
   heads: number,
   options: AttendOptions,
 ): tf.Tensor3D {
-  const fused = options.dropout ? null : fusedAttention(qkv, bias, heads, options.divisor);
-  if (fused) return fused;
   const [batch, length, width] = qkv.shape;
   const headDim = width / (3 * heads);
   return customGrad(([x], save) => {

@@ -1,4 +1,4 @@
-import { Conv1D, Dropout, type LinearLike, Module } from '@lgpt/core';
+import { Conv1D, Dropout, fusedAttention, type LinearLike, Module } from '@lgpt/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { attend, attendQkv, splitQkv } from './attention-core.js';
 import type { GPT2Config } from './config.js';
@@ -66,7 +66,14 @@ export class GPT2Attention extends Module {
     };
     let merged: tf.Tensor3D;
     let present: LayerKV | undefined;
-    if (past) {
+    // With no dropout and no gradient, one kernel where the backend has one (wasm): the ops' bits.
+    const fused = mask
+      ? null
+      : fusedAttention(qkv, bias, this.nHead, this.scoreDivisor, { past, cache: useCache });
+    if (fused) {
+      merged = fused.output;
+      present = fused.present;
+    } else if (past) {
       const [q, kNew, vNew] = splitQkv(qkv, this.nHead);
       const key = tf.concat([past.key, kNew], 2) as tf.Tensor4D;
       const value = tf.concat([past.value, vNew], 2) as tf.Tensor4D;

@@ -88,14 +88,18 @@ export interface DropoutMaskAttrs {
 
 /**
  * Scaled dot-product attention's value from a fused q, k, v projection, `qkv` `[B, T, 3·H·D]` (q,
- * k, v side by side, Hugging Face's `c_attn` order), with an additive `bias` `[B|1, 1, T, T]`:
- * `softmax(q·kᵀ / divisor + bias) · v` per head, the heads merged: `[B, T, H·D]`. For backends with
- * a kernel for it (wasm). No gradient: it runs outside gradient computation only (attention.ts).
+ * k, v side by side, Hugging Face's `c_attn` order), with an additive `bias` `[B|1, 1, T, S]`:
+ * `softmax(q·kᵀ / divisor + bias) · v` per head, the heads merged: `[B, T, H·D]`. Optional inputs
+ * `pastKey` and `pastValue` `[B, H, P, D]` are a cache's keys and values before the new ones
+ * (S = P + T, else S = T); with `cache`, the outputs are also the present keys and values
+ * `[B, H, S, D]`. For backends with a kernel for it (wasm). No gradient: it runs outside gradient
+ * computation only (attention.ts).
  */
 export const ATTENTION = 'LgptAttention';
 
 export interface AttentionAttrs {
   heads: number;
   divisor: number;
-  [key: string]: number;
+  cache: boolean;
+  [key: string]: number | boolean;
 }
