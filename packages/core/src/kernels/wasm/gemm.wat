@@ -751,6 +751,7 @@
     (param $packedA i32) (param $packedB i32) (param $edge i32)
     (local $cRowBytes i32) (local $i0 i32) (local $j0 i32) (local $k0 i32)
     (local $blockRows i32) (local $blockCols i32) (local $blockDepth i32) (local $pb i32)
+    (local $keepA i32) (local $pa i32)
     (if (i32.or (i32.eqz (local.get $rows)) (i32.eqz (local.get $cols))) (then (return)))
     (local.set $cRowBytes (i32.shl (local.get $cRowStride) (i32.const 2)))
     (if (i32.eqz (local.get $depth))
@@ -784,6 +785,17 @@
         (local.set $b (i32.add (local.get $b) (i32.shl (local.get $blockCols) (i32.const 2))))
         (local.set $c (i32.add (local.get $c) (i32.shl (local.get $blockCols) (i32.const 2))))
         (local.set $cols (i32.sub (local.get $cols) (local.get $blockCols)))))
+    ;; Few rows by a kept weight (a prompt read whole): where A's packings for every depth block fit
+    ;; `packedA` together (each at most rows + 3 rows by DEPTH_BLOCK), A is packed on the first
+    ;; column block only and read again by the others, where the LM head packed the same 32 rows
+    ;; once for each of its 99 column blocks. The same packing, so the same bits.
+    (local.set $keepA
+      (i32.and (i32.ne (local.get $prepacked) (i32.const 0))
+        (i32.le_u
+          (i32.mul (i32.add (local.get $rows) (i32.const 3))
+            (i32.div_u (i32.add (local.get $depth) (i32.sub (global.get $DEPTH_BLOCK) (i32.const 1)))
+              (global.get $DEPTH_BLOCK)))
+          (i32.add (global.get $ROW_BLOCK) (i32.const 3)))))
     (loop $colBlock
       (local.set $blockCols (call $min (global.get $COL_BLOCK) (i32.sub (local.get $cols) (local.get $j0))))
       (local.set $k0 (i32.const 0))
@@ -820,15 +832,23 @@
         (loop $rowBlock
           (local.set $blockRows
             (call $min (global.get $ROW_BLOCK) (i32.sub (local.get $rows) (local.get $i0))))
-          (call $pack_block_a
-            (i32.add (local.get $a)
-              (i32.shl
-                (i32.add (i32.mul (local.get $i0) (local.get $aRowStride))
-                  (i32.mul (local.get $k0) (local.get $aDepthStride)))
-                (i32.const 2)))
-            (local.get $packedA) (local.get $blockRows) (local.get $blockDepth)
-            (local.get $aRowStride) (local.get $aDepthStride))
-          (call $block (local.get $packedA) (local.get $pb)
+          (local.set $pa
+            (select
+              (i32.add (local.get $packedA)
+                (i32.shl (i32.mul (local.get $k0) (i32.add (local.get $rows) (i32.const 3))) (i32.const 2)))
+              (local.get $packedA)
+              (local.get $keepA)))
+          (if (i32.or (i32.eqz (local.get $keepA)) (i32.eqz (local.get $j0)))
+            (then
+              (call $pack_block_a
+                (i32.add (local.get $a)
+                  (i32.shl
+                    (i32.add (i32.mul (local.get $i0) (local.get $aRowStride))
+                      (i32.mul (local.get $k0) (local.get $aDepthStride)))
+                    (i32.const 2)))
+                (local.get $pa) (local.get $blockRows) (local.get $blockDepth)
+                (local.get $aRowStride) (local.get $aDepthStride))))
+          (call $block (local.get $pa) (local.get $pb)
             (i32.add (local.get $c)
               (i32.add (i32.mul (local.get $i0) (local.get $cRowBytes))
                 (i32.shl (local.get $j0) (i32.const 2))))
