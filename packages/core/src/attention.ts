@@ -55,12 +55,12 @@ export function fusedAttention(
     biasHeads === 1 &&
     queries === length &&
     keys === pastLength + length;
-  const inputs = past ? [qkv, bias, past.key, past.value] : [qkv, bias];
-  if (!fits || !runsValueKernel(ATTENTION, inputs)) return null;
+  const inputs: tf.NamedTensorMap = past
+    ? { qkv, bias, pastKey: past.key, pastValue: past.value }
+    : { qkv, bias };
+  if (!fits || !runsValueKernel(ATTENTION, Object.values(inputs))) return null;
   const attrs: AttentionAttrs = { heads, divisor, cache };
-  const named: tf.NamedTensorMap = { qkv, bias };
-  if (past) Object.assign(named, { pastKey: past.key, pastValue: past.value });
-  const outputs = tf.engine().runKernel(ATTENTION, named, attrs);
+  const outputs = tf.engine().runKernel(ATTENTION, inputs, attrs);
   if (!cache) return { output: outputs as tf.Tensor3D };
   const [output, key, value] = outputs as tf.Tensor[];
   return {
